@@ -1,0 +1,171 @@
+# domino - build, test, benchmark.
+#
+#   make                 build ./domino (installs missing packages first, see `make deps`)
+#   make test            build and run every test suite (cmocka summaries on stdout)
+#   make help            list every target and knob
+#
+# Knobs: SANITIZE=address,undefined  WERROR=1  DEBUG=1. Each configuration
+# builds in its own folder under build/, so switching knobs never mixes objects.
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+SHELL := /bin/sh
+
+CC ?= cc
+SANITIZE ?=
+WERROR ?=
+DEBUG ?=
+
+CFG := $(if $(DEBUG),debug,release)$(if $(SANITIZE),-san)$(if $(WERROR),-werror)
+B := build/$(CFG)
+
+# Dependencies: scripts/deps.sh installs what is missing and writes the
+# pkg-config flags to build/deps.mk. Including it makes GNU make run the script
+# before anything else whenever the fragment is absent (make remakes included
+# makefiles first, then restarts), so `make` on a fresh machine is enough.
+NODEPS_GOALS := help clean deps
+ifeq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+else
+include build/deps.mk
+endif
+build/deps.mk: scripts/deps.sh
+	@./scripts/deps.sh $@
+
+.PHONY: deps
+deps:
+	@rm -f build/deps.mk
+	@./scripts/deps.sh build/deps.mk
+	@echo "deps: all present"
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wold-style-definition -Wwrite-strings -Wundef -Wvla -Wdouble-promotion \
+        -Wformat=2 -Wno-format-nonliteral -fno-common
+OPT := $(if $(DEBUG),-O0 -g3,-O2 -g)
+CFLAGS_ALL := -std=c11 $(OPT) $(WARN) $(if $(WERROR),-Werror) \
+              $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer) \
+              -I. $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL := $(if $(SANITIZE),-fsanitize=$(SANITIZE)) $(LDFLAGS)
+LIBS_ALL := $(PKG_LIBS) -lm
+
+KERNEL_SRC := $(sort $(wildcard sim/kernel/*.c))
+MODELS_SRC := $(sort $(wildcard models/*.c))
+APP_SRC := $(filter-out sim/app/main.c,$(sort $(wildcard sim/app/*.c)))
+
+LIBSIM := $(B)/libsim.a
+LIBMODELS := $(B)/libmodels.a
+LIBAPP := $(B)/libapp.a
+
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(B)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(CMOCKA_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBSIM): $(call obj,$(KERNEL_SRC))
+$(LIBMODELS): $(call obj,$(MODELS_SRC))
+$(LIBAPP): $(call obj,$(APP_SRC))
+$(LIBSIM) $(LIBMODELS) $(LIBAPP):
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/domino: $(call obj,sim/app/main.c) $(LIBAPP) $(LIBMODELS) $(LIBSIM)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+
+.PHONY: all
+all: domino
+domino: $(B)/domino
+	cp $< $@
+
+# --- tests -----------------------------------------------------------------
+# One cmocka binary per module. A kernel test links only the kernel; a model
+# test links models + kernel; an app test links all three.
+KTESTS := $(patsubst tests/kernel/%.c,$(B)/tests/kernel/%,$(sort $(wildcard tests/kernel/test_*.c)))
+MTESTS := $(patsubst tests/models/%.c,$(B)/tests/models/%,$(sort $(wildcard tests/models/test_*.c)))
+ATESTS := $(patsubst tests/app/%.c,$(B)/tests/app/%,$(sort $(wildcard tests/app/test_*.c)))
+TEST_SUPPORT := $(call obj,$(sort $(wildcard tests/support/*.c)))
+
+$(KTESTS): $(B)/tests/kernel/%: $(B)/tests/kernel/%.o $(LIBSIM)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(LIBS_ALL)
+$(MTESTS): $(B)/tests/models/%: $(B)/tests/models/%.o $(TEST_SUPPORT) $(LIBMODELS) $(LIBSIM)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(LIBS_ALL)
+$(ATESTS): $(B)/tests/app/%: $(B)/tests/app/%.o $(LIBAPP) $(LIBMODELS) $(LIBSIM)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(LIBS_ALL)
+
+UNIT_TESTS := $(KTESTS) $(MTESTS) $(ATESTS)
+
+.PHONY: test check unit cli-test
+test check: unit cli-test
+# Every suite runs even when one fails; the target fails at the end if any did.
+unit: $(UNIT_TESTS)
+	@fail=0; for t in $(UNIT_TESTS); do \
+	    echo "== $$t"; $$t || fail=$$((fail + 1)); \
+	done; \
+	if [ $$fail -ne 0 ]; then echo "unit: $$fail suite(s) failed"; exit 1; fi
+# End-to-end checks through ./domino: bad input, goldens, determinism.
+cli-test: $(B)/domino
+	@if [ -x tests/cli/run.sh ]; then tests/cli/run.sh $(B)/domino; fi
+
+.PHONY: golden-update
+golden-update: $(B)/domino
+	tests/cli/golden.sh --update $(B)/domino
+
+.PHONY: validate
+validate: $(B)/domino $(MTESTS)
+	DOMINO_VALIDATE_LONG=1 $(B)/tests/models/test_validation
+
+# --- benchmarks ------------------------------------------------------------
+BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(sort $(wildcard bench/*.c)))
+$(BENCH_BINS): $(B)/bench/%: $(B)/bench/%.o $(LIBSIM)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+
+.PHONY: bench
+bench: $(BENCH_BINS) $(B)/domino
+	@for b in $(BENCH_BINS); do $$b; done
+	@if [ -x bench/scenarios.sh ]; then bench/scenarios.sh $(B)/domino; fi
+
+# --- hygiene -----------------------------------------------------------------
+# Layer rules of DESIGN.md: the kernel includes only kernel headers (plus libc
+# and GSL), models never include the app, and neither reads the clock, the
+# environment or libc's global RNG (they would break determinism).
+.PHONY: check-deps
+check-deps:
+	@status=0; \
+	bad=$$(grep -nE '#include "(models|sim/app)/' sim/kernel/*.[ch]); \
+	[ -z "$$bad" ] || { echo "kernel includes a higher layer:"; echo "$$bad"; status=1; }; \
+	bad=$$(grep -nE '#include [<"](sim/app/|yaml\.h)' models/*.[ch]); \
+	[ -z "$$bad" ] || { echo "models include the app layer:"; echo "$$bad"; status=1; }; \
+	bad=$$(grep -nE '\b(time|clock_gettime|gettimeofday|getenv|rand|srand|gsl_rng_env_setup)\(|%p|<yaml\.h>|fopen\(' sim/kernel/*.[ch] models/*.[ch]); \
+	[ -z "$$bad" ] || { echo "nondeterminism or I/O in kernel/models:"; echo "$$bad"; status=1; }; \
+	[ $$status -eq 0 ] && echo "check-deps: layers and determinism rules hold"; exit $$status
+
+.PHONY: format format-check
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+.PHONY: clean
+clean:
+	rm -rf build domino
+
+.PHONY: help
+help:
+	@echo "targets:"
+	@echo "  all (default)  build ./domino"
+	@echo "  test           build and run all tests: cmocka unit suites, bad-input, goldens, determinism"
+	@echo "  validate       longer validation runs against queueing theory (tighter tolerances)"
+	@echo "  bench          benchmarks: event list hold model, timeout pattern, scenario throughput"
+	@echo "  run            run scenarios/valentine.yaml (every variant) and render its plots"
+	@echo "  golden-update  regenerate tests/golden/ on purpose"
+	@echo "  check-deps     enforce the layer and determinism rules"
+	@echo "  format         clang-format every source; format-check to verify"
+	@echo "  deps           install missing packages (apt-get, as root)"
+	@echo "  clean          remove build/ and ./domino"
+	@echo "knobs: SANITIZE=address,undefined  WERROR=1  DEBUG=1  (each builds in build/<config>/)"
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

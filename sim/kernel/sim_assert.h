@@ -1,0 +1,42 @@
+/* sim_assert.h - always-on assertions for broken internal contracts.
+ *
+ * A failed SIM_ASSERT is a bug in domino, never bad input: bad input is
+ * reported by the loader as FILE:LINE:COL diagnostics. The assert prints file,
+ * line, function and expression and aborts. It stays on in release builds
+ * because a simulator that silently continues from a broken invariant
+ * produces numbers nobody should trust. SIM_DEBUG_ASSERT is for checks on the
+ * hot path that are too costly to keep on (removed by NDEBUG).
+ *
+ * Every failure funnels through sim_assert_failed(), one place to set a
+ * breakpoint.
+ */
+#ifndef SIM_ASSERT_H
+#define SIM_ASSERT_H
+
+#if defined(__GNUC__)
+#define SIM_NORETURN __attribute__((noreturn))
+#define SIM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define SIM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define SIM_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define SIM_NORETURN
+#define SIM_LIKELY(x) (x)
+#define SIM_UNLIKELY(x) (x)
+#define SIM_PRINTF(f, a)
+#endif
+
+SIM_NORETURN void sim_assert_failed(const char *file, int line, const char *func,
+                                    const char *expr);
+
+#define SIM_ASSERT(x)                                                                      \
+    (SIM_LIKELY(x) ? (void)0 : sim_assert_failed(__FILE__, __LINE__, __func__, #x))
+
+#ifdef NDEBUG
+#define SIM_DEBUG_ASSERT(x) ((void)0)
+#else
+#define SIM_DEBUG_ASSERT(x) SIM_ASSERT(x)
+#endif
+
+#define SIM_UNREACHABLE() sim_assert_failed(__FILE__, __LINE__, __func__, "unreachable")
+
+#endif

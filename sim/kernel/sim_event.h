@@ -1,0 +1,54 @@
+/* sim_event.h - the future-event list.
+ *
+ * Order: events run in order of (time, phase, sequence), sequence being a
+ * counter incremented on every schedule. Two events at the same time and
+ * phase run in the order they were scheduled, so a run is a pure function of
+ * (scenario, seed, replication). An event scheduled for sim_now() from inside
+ * a callback runs later in the same instant, after every event already queued
+ * for that instant and phase. SIM_PHASE_OBSERVE events (the time-series
+ * sampler) run after all SIM_PHASE_NORMAL events of the same instant, so
+ * they see the state at the end of the instant.
+ *
+ * Handles: sim_event_at() returns a nonzero 64-bit id (slot and generation).
+ * Cancelling is O(log n) by indexed delete and never scans; cancelling an id
+ * that already ran or was already cancelled is a harmless no-op that returns
+ * false (most timeouts are cancelled, often after their owner has moved on).
+ * Id 0 is never issued: use it for "no event".
+ *
+ * Memory: event records come from a free list that grows by doubling and is
+ * never shrunk; steady state allocates nothing. The list holds only pending
+ * events, so cancelled timers do not accumulate.
+ *
+ * Ownership: the list borrows subject and object and never frees them. A
+ * module must cancel its pending events before freeing what they point to.
+ */
+#ifndef SIM_EVENT_H
+#define SIM_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim_time.h"
+
+struct sim;
+
+typedef void sim_event_fn(struct sim *sim, void *subject, void *object);
+typedef uint64_t sim_event_id;
+
+enum sim_phase { SIM_PHASE_NORMAL = 0, SIM_PHASE_OBSERVE = 1 };
+
+/* Schedule fn(sim, subject, object) at absolute time `at` >= sim_now(). */
+sim_event_id sim_event_at(struct sim *sim, sim_time at, sim_event_fn *fn, void *subject,
+                          void *object);
+sim_event_id sim_event_after(struct sim *sim, sim_time delay, sim_event_fn *fn, void *subject,
+                             void *object);
+sim_event_id sim_event_at_phase(struct sim *sim, sim_time at, enum sim_phase phase,
+                                sim_event_fn *fn, void *subject, void *object);
+
+/* Remove a pending event. Returns true if it was pending. */
+bool sim_event_cancel(struct sim *sim, sim_event_id id);
+bool sim_event_is_pending(const struct sim *sim, sim_event_id id);
+/* Number of pending events. */
+uint64_t sim_event_count(const struct sim *sim);
+
+#endif

@@ -1,0 +1,44 @@
+/* sim_hist.h - log-bucketed latency histogram.
+ *
+ * Values are nanoseconds. Buckets follow HdrHistogram's idea: each power of
+ * two from 1 us upward is split into SIM_HIST_SUB linear sub-buckets, so a
+ * bucket's width is at most 1/SIM_HIST_SUB of its lower bound; a quantile is
+ * reported as the bucket's midpoint (clamped to the exact min and max), so its
+ * relative error is at most 1/(2*SIM_HIST_SUB) < 1% over 1 us .. 1 h. Values
+ * below 1 us share the first power's buckets linearly from 0; values above the
+ * top are clamped to the last bucket (the exact max is kept separately).
+ *
+ * Memory is constant (the bucket array is inline, about 34 KiB), so histograms
+ * never grow with simulated duration. Merging adds buckets: exact, and
+ * associative, so replications merge in any order with the same result.
+ *
+ * Quantile definition (nearest rank): the smallest recorded value v such that
+ * at least ceil(q * n) values are <= v; q in (0, 1]. 0 when empty.
+ */
+#ifndef SIM_HIST_H
+#define SIM_HIST_H
+
+#include <stdint.h>
+
+#define SIM_HIST_SUB_BITS 7
+#define SIM_HIST_SUB (1 << SIM_HIST_SUB_BITS)
+/* 1 us = 2^10 ns is the first power covered; 1 h = 3.6e12 ns < 2^42. */
+#define SIM_HIST_LOW_BITS 10
+#define SIM_HIST_HIGH_BITS 42
+#define SIM_HIST_BUCKETS ((SIM_HIST_HIGH_BITS - SIM_HIST_LOW_BITS + 1) * SIM_HIST_SUB)
+
+struct sim_hist {
+    uint64_t n;
+    double sum;
+    int64_t min, max;
+    uint64_t bucket[SIM_HIST_BUCKETS];
+};
+
+void sim_hist_init(struct sim_hist *h);
+void sim_hist_add(struct sim_hist *h, int64_t ns);
+void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src);
+/* Quantile in nanoseconds (see the definition above). */
+double sim_hist_quantile(const struct sim_hist *h, double q);
+double sim_hist_mean(const struct sim_hist *h);
+
+#endif

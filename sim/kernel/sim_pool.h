@@ -1,0 +1,54 @@
+/* sim_pool.h - fixed-size object pool with a free list.
+ *
+ * Requests, waiters and other per-request records come from pools so that the
+ * steady state allocates nothing: sim_pool_get() pops the free list and only
+ * allocates (a chunk of objects, doubling in size) when the list is empty.
+ * Memory therefore tracks the peak number of objects alive at once (requests
+ * in flight), never the simulated duration. Objects are not zeroed.
+ *
+ * Ownership: the pool owns its chunks; sim_pool_fini() frees them all,
+ * including objects still handed out.
+ */
+#ifndef SIM_POOL_H
+#define SIM_POOL_H
+
+#include <stddef.h>
+
+struct sim_pool_free {
+    struct sim_pool_free *next;
+};
+
+struct sim_pool {
+    size_t size;                /* object size, rounded up for alignment */
+    size_t next_chunk;          /* objects in the next chunk */
+    struct sim_pool_free *free; /* free list */
+    void **chunks;
+    size_t nchunks, capchunks;
+    size_t live;                /* objects handed out */
+    size_t peak;                /* most objects handed out at once */
+};
+
+void sim_pool_init(struct sim_pool *p, size_t size);
+void sim_pool_fini(struct sim_pool *p);
+void *sim_pool__grow(struct sim_pool *p);
+
+static inline void *sim_pool_get(struct sim_pool *p)
+{
+    struct sim_pool_free *f = p->free;
+    if (!f)
+        f = (struct sim_pool_free *)sim_pool__grow(p);
+    p->free = f->next;
+    if (++p->live > p->peak)
+        p->peak = p->live;
+    return f;
+}
+
+static inline void sim_pool_put(struct sim_pool *p, void *obj)
+{
+    struct sim_pool_free *f = (struct sim_pool_free *)obj;
+    f->next = p->free;
+    p->free = f;
+    p->live--;
+}
+
+#endif
