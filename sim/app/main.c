@@ -1,13 +1,304 @@
-/* main.c - the domino command line (stub until the models land). */
+/* main.c - the domino command line.
+ *
+ * Exit status: 0 success; 1 runtime failure (I/O, out of memory); 2 bad usage
+ * or a bad scenario. Bad input is found before anything is written: every
+ * selected variant is built (validated) first, so an error leaves no partial
+ * output behind.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "sim/app/run.h"
+#include "sim/app/scn.h"
+#include "sim/kernel/sim_mem.h"
+
+static const char usage_text[] =
+    "usage: domino COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  run FILE      simulate every variant (or those named) and write results\n"
+    "  check FILE    parse and validate only; print a one-line summary of the model\n"
+    "  help          this text; `domino COMMAND --help` for a command's options\n"
+    "\n"
+    "exit status: 0 success, 1 runtime failure, 2 bad usage or bad scenario\n";
+
+static const char run_help[] =
+    "usage: domino run FILE [--variant NAME]... [--seed N] [--replications R]\n"
+    "                       [--duration D] [--jobs J] [--out DIR] [--quiet]\n"
+    "\n"
+    "  --variant NAME     run only this variant (repeatable); default: all\n"
+    "  --seed N           master seed (uint64); default: the file's `seed`\n"
+    "  --replications R   independent runs per variant (seeds differ by replication);\n"
+    "                     with R > 1 every number in summary.json becomes\n"
+    "                     {mean, ci95, min, max}; default 1\n"
+    "  --duration D       simulated horizon (e.g. 10m); default: the file's `duration`\n"
+    "  --jobs J           worker processes; default: one per core. Results do not\n"
+    "                     depend on J\n"
+    "  --out DIR          results root; files go to DIR/<scenario>/<variant>/; default out\n"
+    "  --quiet            print nothing on success\n";
+
+static const char check_help[] = "usage: domino check FILE\n"
+                                 "\n"
+                                 "Parses and validates every variant of FILE; prints one line\n"
+                                 "describing the model, or every error as FILE:LINE:COL: error: ...\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("domino: error: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n(see `domino --help`)\n", stderr);
+    return 2;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    if (!*s || *s == '-')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || !*s || *end || v < lo || v > hi)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+struct cli {
+    const char *file;
+    const char **variants;
+    int nvariants;
+    bool has_seed, has_duration;
+    uint64_t seed;
+    sim_time duration;
+    struct run_options run;
+};
+
+static int parse_run_args(int argc, char **argv, struct cli *c)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    c->run.out = "out";
+    c->run.replications = 1;
+    c->run.jobs = cores > 0 ? (int)cores : 1;
+    c->variants = sim_xcalloc((size_t)argc, sizeof *c->variants);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = strcmp(a, "--variant") == 0 || strcmp(a, "--seed") == 0 ||
+                     strcmp(a, "--replications") == 0 || strcmp(a, "--duration") == 0 ||
+                     strcmp(a, "--jobs") == 0 || strcmp(a, "--out") == 0;
+        if (takes && !v)
+            return usage_error("%s needs a value", a);
+        if (strcmp(a, "--variant") == 0) {
+            c->variants[c->nvariants++] = v;
+        } else if (strcmp(a, "--seed") == 0) {
+            if (!parse_u64(v, &c->seed))
+                return usage_error("--seed must be an unsigned 64-bit integer, got \"%s\"", v);
+            c->has_seed = true;
+        } else if (strcmp(a, "--replications") == 0) {
+            if (!parse_int(v, 1, 100000, &c->run.replications))
+                return usage_error("--replications must be an integer >= 1, got \"%s\"", v);
+        } else if (strcmp(a, "--jobs") == 0) {
+            if (!parse_int(v, 1, 4096, &c->run.jobs))
+                return usage_error("--jobs must be an integer >= 1, got \"%s\"", v);
+        } else if (strcmp(a, "--duration") == 0) {
+            const char *msg = sim_time_parse(v, &c->duration);
+            if (msg || c->duration <= 0)
+                return usage_error("--duration must be a positive duration like 10m, got \"%s\"",
+                                   v);
+            c->has_duration = true;
+        } else if (strcmp(a, "--out") == 0) {
+            c->run.out = v;
+        } else if (strcmp(a, "--quiet") == 0) {
+            c->run.quiet = true;
+            continue;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option %s", a);
+        } else if (!c->file) {
+            c->file = a;
+            continue;
+        } else {
+            return usage_error("unexpected argument \"%s\"", a);
+        }
+        i++;
+    }
+    if (!c->file)
+        return usage_error("%s", "missing scenario FILE");
+    return 0;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    return false;
+}
+
+/* Builds the selected variants (all of them when none is named). On a bad
+ * scenario prints every error and returns 2. */
+static int build_variants(struct scn_doc *doc, const struct cli *c, struct run_variant **out,
+                          int *nout)
+{
+    struct scn_errors err;
+    scn_errors_init(&err);
+    int n = c->nvariants ? c->nvariants : scn_variant_count(doc);
+    struct run_variant *v = sim_xcalloc((size_t)n, sizeof *v);
+    int built = 0;
+    for (int i = 0; i < n; i++) {
+        int idx = i;
+        if (c->nvariants) {
+            idx = scn_variant_find(doc, c->variants[i]);
+            if (idx < 0) {
+                fprintf(stderr, "domino: error: no variant \"%s\" in %s (variants:",
+                        c->variants[i], c->file);
+                for (int k = 0; k < scn_variant_count(doc); k++)
+                    fprintf(stderr, " %s", scn_variant_name(doc, k));
+                fputs(")\n", stderr);
+                continue;
+            }
+        }
+        v[built].name = scn_variant_name(doc, idx);
+        if (scn_build(doc, idx, &v[built].cfg, &err))
+            built++;
+    }
+    int status = 0;
+    if (err.n || built < n) {
+        scn_errors_print(&err, stderr);
+        for (int i = 0; i < built; i++)
+            world_config_fini(&v[i].cfg);
+        free(v);
+        status = 2;
+    } else {
+        for (int i = 0; i < n; i++) {
+            if (c->has_seed)
+                v[i].cfg.seed = c->seed;
+            if (c->has_duration) {
+                v[i].cfg.duration = c->duration;
+                if (v[i].cfg.warmup >= c->duration) {
+                    fprintf(stderr, "domino: error: --duration %s is not longer than the warm-up\n",
+                            "given");
+                    status = 2;
+                }
+            }
+        }
+        *out = v;
+        *nout = n;
+        if (status) {
+            for (int i = 0; i < n; i++)
+                world_config_fini(&v[i].cfg);
+            free(v);
+        }
+    }
+    scn_errors_fini(&err);
+    return status;
+}
+
+static struct scn_doc *open_doc(const char *file)
+{
+    struct scn_errors err;
+    scn_errors_init(&err);
+    struct scn_doc *doc = scn_open(file, &err);
+    if (!doc)
+        scn_errors_print(&err, stderr);
+    scn_errors_fini(&err);
+    return doc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs(run_help, stdout);
+        return 0;
+    }
+    struct cli c = {0};
+    int status = parse_run_args(argc, argv, &c);
+    if (status) {
+        free(c.variants);
+        return status;
+    }
+    struct scn_doc *doc = open_doc(c.file);
+    if (!doc) {
+        free(c.variants);
+        return 2;
+    }
+    struct run_variant *v = NULL;
+    int nv = 0;
+    status = build_variants(doc, &c, &v, &nv);
+    if (status == 0) {
+        status = run_all(v, nv, &c.run);
+        for (int i = 0; i < nv; i++)
+            world_config_fini(&v[i].cfg);
+        free(v);
+    }
+    scn_close(doc);
+    free(c.variants);
+    return status;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs(check_help, stdout);
+        return 0;
+    }
+    if (argc != 1)
+        return usage_error("%s", "check takes exactly one FILE");
+    struct cli c = {.file = argv[0]};
+    struct scn_doc *doc = open_doc(c.file);
+    if (!doc)
+        return 2;
+    struct run_variant *v = NULL;
+    int nv = 0;
+    int status = build_variants(doc, &c, &v, &nv);
+    if (status == 0) {
+        const struct world_config *w = &v[0].cfg;
+        int eps = 0;
+        for (int i = 0; i < w->nservices; i++)
+            eps += w->services[i].nendpoints;
+        char dur[32];
+        sim_time_format(w->duration, dur, sizeof dur);
+        printf("%s: %d services, %d endpoints, %d load sources, %d faults, %d policies, "
+               "%d variants, %s simulated: ok\n",
+               w->name, w->nservices, eps, w->nloads, w->nfaults, w->npolicies, nv, dur);
+        for (int i = 0; i < nv; i++)
+            world_config_fini(&v[i].cfg);
+        free(v);
+    }
+    scn_close(doc);
+    return status;
+}
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        puts("usage: domino run|check|compare|sweep|plot FILE [options]");
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_text, stdout);
         return 0;
     }
-    fputs("domino: not implemented yet\n", stderr);
-    return 2;
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 2, argv + 2);
+    return usage_error("unknown command \"%s\"", cmd);
 }

@@ -1,0 +1,305 @@
+/* endpoint.c - the step interpreter.
+ *
+ * Each request carries at most one pending timed event (`ev`: the end of a
+ * work or hold step) and one wait timer (`qtimer`: queue or acquire timeout),
+ * both cancelled when the request stops; so a request never leaves an event
+ * behind that could fire on a recycled record.
+ *
+ * Random draws: work times, hold times and error decisions come from the
+ * endpoint's own streams, and the error stream is drawn only when an error
+ * probability is in force, so a variant that adds an `errors` fault elsewhere
+ * does not shift this endpoint's draws.
+ */
+#include "models/endpoint.h"
+
+#include "models/call.h"
+#include "models/connpool.h"
+#include "models/service.h"
+
+static void run(struct req *r);
+
+static sim_time slowed(sim_time d, const struct slowdown *a, const struct slowdown *b)
+{
+    if (a->factor == 1.0 && a->add == 0 && b->factor == 1.0 && b->add == 0)
+        return d;
+    double x = (double)d * a->factor * b->factor + (double)a->add + (double)b->add;
+    return x <= 0 ? 0 : (sim_time)(x + 0.5);
+}
+
+static void schedule(struct req *r, sim_time d, sim_event_fn *fn)
+{
+    struct sim *sim = r->svc->world->sim;
+    r->ev_at = sim_now(sim) + d;
+    r->ev = sim_event_at(sim, r->ev_at, fn, r, NULL);
+}
+
+static void on_work_done(struct sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    (void)object;
+    struct req *r = subject;
+    r->ev = 0;
+    ep_step_done(r, true);
+}
+
+static void on_hold_done(struct sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    (void)object;
+    struct req *r = subject;
+    r->ev = 0;
+    struct cpool *p = &r->svc->pools[r->pool];
+    r->pool = -1;
+    cpool_release(p);
+    ep_step_done(r, true);
+}
+
+static void start_hold(struct req *r)
+{
+    const struct step_config *st = &r->ep->cfg->steps[r->step];
+    struct cpool *p = &r->svc->pools[r->pool];
+    sim_time d = sim_dist_sample_time(&st->dist, r->ep->hold_rng);
+    d = slowed(d, &p->slow, &r->ep->slow);
+    d = slowed(d, &r->svc->slow, &(struct slowdown){1.0, 0});
+    schedule(r, d, on_hold_done);
+}
+
+static void park(struct req *r, enum req_resume how)
+{
+    r->resume = how;
+    sim_list_push_back(&r->svc->resume, &r->wlink);
+}
+
+static void finish(struct req *r)
+{
+    struct endpoint *ep = r->ep;
+    enum outcome o = OUTCOME_OK;
+    if (r->failed) {
+        o = OUTCOME_ERROR;
+    } else {
+        double p = ep->cfg->error_rate + ep->fault_error_rate + r->svc->fault_error_rate;
+        if (p > 0 && gsl_rng_uniform(ep->err_rng) < p)
+            o = OUTCOME_ERROR;
+    }
+    svc_finish(r, o);
+}
+
+void ep_start(struct req *r)
+{
+    r->step = 0;
+    run(r);
+}
+
+static void start_parallel(struct req *r, const struct step_config *st)
+{
+    struct world *w = r->svc->world;
+    struct fan *f = sim_pool_get(&w->fans);
+    f->req = r;
+    sim_list_init(&f->calls);
+    f->n = st->ncalls;
+    f->need = st->need;
+    f->pending = st->ncalls; /* keeps the fan alive while branches start */
+    f->ok = f->failed = 0;
+    r->fan = f;
+    struct site **sites = &r->ep->sites[r->ep->site_off[r->step]];
+    for (int i = 0; i < st->ncalls; i++) {
+        struct call *c = call_create(w, sites[i], ORIGIN_FAN, f, i);
+        sim_list_push_back(&f->calls, &c->flink);
+        call_start(c);
+    }
+}
+
+static void run(struct req *r)
+{
+    struct service *s = r->svc;
+    const struct endpoint_config *ec = r->ep->cfg;
+    if (r->step >= ec->nsteps) {
+        finish(r);
+        return;
+    }
+    const struct step_config *st = &ec->steps[r->step];
+    switch (st->kind) {
+    case STEP_WORK: {
+        svc_set_blocked(r, false);
+        sim_time d = sim_dist_sample_time(&st->dist, r->ep->work_rng);
+        d = slowed(d, &r->ep->slow, &s->slow);
+        /* A server that slows as it fills: each other request in service when
+         * this step starts adds `contention` to it. */
+        if (s->cfg->contention > 0)
+            d += s->cfg->contention * (sim_time)(s->busy + s->blocked - 1);
+        schedule(r, d, on_work_done);
+        return;
+    }
+    case STEP_USE:
+        svc_set_blocked(r, true);
+        r->pool = st->pool;
+        switch (cpool_acquire(&s->pools[st->pool], r)) {
+        case CPOOL_GOT:
+            start_hold(r);
+            return;
+        case CPOOL_WAIT:
+            return;
+        case CPOOL_FAIL:
+            r->pool = -1;
+            ep_step_done(r, false);
+            return;
+        }
+        SIM_UNREACHABLE();
+    case STEP_CALL: {
+        svc_set_blocked(r, true);
+        struct site *site = r->ep->sites[r->ep->site_off[r->step]];
+        struct call *c = call_create(s->world, site, ORIGIN_REQ, r, 0);
+        r->out = c;
+        call_start(c);
+        return;
+    }
+    case STEP_PARALLEL:
+        svc_set_blocked(r, true);
+        start_parallel(r, st);
+        return;
+    case STEP_PUBLISH:
+        /* The event bus arrives with the sagas issue; the loader refuses
+         * `publish` until then. */
+        SIM_UNREACHABLE();
+    }
+    SIM_UNREACHABLE();
+}
+
+void ep_step_done(struct req *r, bool ok)
+{
+    if (r->svc->paused) {
+        park(r, ok ? RESUME_STEP_OK : RESUME_STEP_FAIL);
+        return;
+    }
+    if (!ok) {
+        r->failed = true;
+        finish(r);
+        return;
+    }
+    r->step++;
+    run(r);
+}
+
+void ep_acquired(struct req *r)
+{
+    if (r->svc->paused) {
+        park(r, RESUME_ACQUIRED);
+        return;
+    }
+    start_hold(r);
+}
+
+void ep_call_done(struct req *r, struct call *c, enum outcome o)
+{
+    r->out = NULL;
+    ep_step_done(r, o == OUTCOME_OK || c->site->optional);
+}
+
+void ep_branch_done(struct fan *f, struct call *c, enum outcome o)
+{
+    sim_list_remove(&c->flink);
+    f->pending--;
+    if (o == OUTCOME_OK)
+        f->ok++;
+    else if (!c->site->optional || f->need < f->n)
+        f->failed++;
+    struct req *r = f->req;
+    bool decide, success;
+    if (f->need < f->n) { /* quorum: the first `need` successes win */
+        success = f->ok >= f->need;
+        decide = success || f->ok + f->pending < f->need;
+    } else { /* all: wait for every branch; a required failure fails */
+        decide = f->pending == 0;
+        success = f->failed == 0;
+    }
+    if (r && decide) {
+        f->req = NULL;
+        r->fan = NULL;
+    } else {
+        r = NULL;
+    }
+    if (f->pending == 0)
+        sim_pool_put(&c->site->world->fans, f);
+    if (r)
+        ep_step_done(r, success);
+}
+
+static void abort_fan(struct req *r)
+{
+    struct fan *f = r->fan;
+    struct sim_list *n;
+    while ((n = sim_list_pop_front(&f->calls)) != NULL)
+        call_abandon(SIM_LIST_ENTRY(n, struct call, flink));
+    r->fan = NULL;
+    sim_pool_put(&r->svc->world->fans, f);
+}
+
+void ep_abort(struct req *r)
+{
+    struct sim *sim = r->svc->world->sim;
+    if (r->ev)
+        sim_event_cancel(sim, r->ev);
+    r->ev = 0;
+    r->remaining = -1;
+    if (r->qtimer)
+        sim_event_cancel(sim, r->qtimer);
+    r->qtimer = 0;
+    if (r->resume != RESUME_NONE) {
+        sim_list_remove(&r->wlink);
+        r->resume = RESUME_NONE;
+    }
+    if (r->pool >= 0) {
+        struct cpool *p = &r->svc->pools[r->pool];
+        r->pool = -1;
+        if (sim_list_is_linked(&r->wlink))
+            cpool_cancel_wait(p, r);
+        else
+            cpool_release(p);
+    }
+    if (r->out) {
+        call_abandon(r->out);
+        r->out = NULL;
+    }
+    if (r->fan)
+        abort_fan(r);
+}
+
+void ep_freeze(struct req *r)
+{
+    if (!r->ev)
+        return;
+    struct sim *sim = r->svc->world->sim;
+    r->remaining = r->ev_at - sim_now(sim);
+    sim_event_cancel(sim, r->ev);
+    r->ev = 0;
+}
+
+void ep_thaw(struct req *r)
+{
+    if (r->remaining < 0)
+        return;
+    sim_time d = r->remaining;
+    r->remaining = -1;
+    bool work = r->ep->cfg->steps[r->step].kind == STEP_WORK;
+    schedule(r, d, work ? on_work_done : on_hold_done);
+}
+
+void ep_resume(struct req *r)
+{
+    enum req_resume how = r->resume;
+    r->resume = RESUME_NONE;
+    switch (how) {
+    case RESUME_STEP_OK:
+        ep_step_done(r, true);
+        return;
+    case RESUME_STEP_FAIL:
+        ep_step_done(r, false);
+        return;
+    case RESUME_ACQUIRED:
+        start_hold(r);
+        return;
+    case RESUME_NONE:
+        break;
+    }
+    SIM_UNREACHABLE();
+}

@@ -1,0 +1,42 @@
+/* metrics.c - resetting metrics at the end of the warm-up. */
+#include "models/metrics.h"
+
+#include <string.h>
+
+void met_svc_reset(struct svc_metrics *m, sim_time now)
+{
+    m->arrived = m->completed = m->failed = m->rejected = m->dropped = m->crashes = 0;
+    m->admitted = m->waited = 0;
+    sim_hist_init(&m->queue_wait);
+    sim_hist_init(&m->latency);
+    sim_level_reset(&m->busy, now);
+    sim_level_reset(&m->blocked, now);
+    sim_level_reset(&m->queue, now);
+}
+
+void met_pool_reset(struct pool_metrics *m, sim_time now)
+{
+    m->acquired = m->acquire_failed = 0;
+    sim_hist_init(&m->wait);
+    sim_level_reset(&m->in_use, now);
+}
+
+void met_ep_reset(struct ep_metrics *m)
+{
+    m->completed = m->failed = 0;
+    sim_hist_init(&m->latency);
+}
+
+void met_edge_reset(struct edge_metrics *m) { memset(m, 0, sizeof *m); }
+
+void met_load_reset(struct load_metrics *m)
+{
+    m->sent = m->attempts = m->ok = m->failed = m->timed_out = 0;
+    sim_hist_init(&m->latency);
+}
+
+void met_interval_reset(struct svc_interval *m)
+{
+    m->arrivals = m->completions = m->failures = m->rejections = 0;
+    sim_hist_init(&m->latency);
+}

@@ -1,0 +1,77 @@
+/* metrics.h - what a run measures, per element (SCENARIO.md section 3).
+ *
+ * Plain data: counters, histograms (sim_hist) and time-weighted levels
+ * (sim_level), updated in place by the models on the hot path and read by the
+ * app's writers after the run. No formatting here. Summary metrics exclude
+ * the warm-up: world resets them all at the warm-up instant (met_*_reset),
+ * while the levels keep their current value and restart their average.
+ *
+ * Interval metrics (the time series) are kept per service and cleared by the
+ * sampler after each row, so memory does not grow with simulated time.
+ */
+#ifndef MODELS_METRICS_H
+#define MODELS_METRICS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/kernel/sim_hist.h"
+#include "sim/kernel/sim_stat.h"
+
+struct svc_metrics {
+    uint64_t arrived, completed, failed, rejected, dropped, crashes;
+    uint64_t admitted, waited; /* wait_probability = waited / admitted */
+    struct sim_hist queue_wait, latency;
+    struct sim_level busy, blocked, queue;
+};
+
+struct svc_interval {
+    uint64_t arrivals, completions, failures, rejections;
+    struct sim_hist latency;
+};
+
+struct pool_metrics {
+    uint64_t acquired, acquire_failed;
+    struct sim_hist wait;
+    struct sim_level in_use;
+};
+
+struct ep_metrics {
+    uint64_t completed, failed;
+    struct sim_hist latency;
+};
+
+struct edge_metrics {
+    uint64_t attempts, ok, errors, timeouts, rejected, retries;
+    uint64_t short_circuited, bulkhead_rejected, fallbacks;
+    uint64_t breaker_opened;
+    sim_time breaker_open_ns; /* time spent open (or half-open) after the warm-up */
+};
+
+struct load_metrics {
+    uint64_t sent, attempts, ok, failed, timed_out;
+    struct sim_hist latency;
+};
+
+/* The recovery verdict of SCENARIO.md s.3, computed online from 10 s
+ * windows after the last fault, so no time series is kept in memory.
+ * Outcomes count at the time the end user sees them. */
+struct recovery_metrics {
+    uint64_t base_ok, base_n; /* warm-up .. first fault */
+    uint64_t win_ok, win_n;   /* current window */
+    int64_t win;              /* its index (0 = the first 10 s after the last fault) */
+    int64_t last_bad;         /* last window off the baseline; -1: none */
+    /* results, set by load_finish() */
+    double baseline;          /* success rate; NAN when nothing completed */
+    double recovered_s;       /* NAN: not recovered */
+    bool metastable;
+};
+
+void met_svc_reset(struct svc_metrics *m, sim_time now);
+void met_pool_reset(struct pool_metrics *m, sim_time now);
+void met_ep_reset(struct ep_metrics *m);
+void met_edge_reset(struct edge_metrics *m);
+void met_load_reset(struct load_metrics *m);
+void met_interval_reset(struct svc_interval *m);
+
+#endif

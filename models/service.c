@@ -1,0 +1,413 @@
+/* service.c - admission, threads, the accept queue, crash and pause.
+ *
+ * Levels (busy, blocked, queue) change on every transition, so they are
+ * updated in place with the current time; their averages are time-weighted
+ * by construction. The timeline lines for saturation use hysteresis: a
+ * service is "saturated" when a request must queue with every thread taken,
+ * and "recovered" when threads in use fall to 80% of the pool, so a service
+ * hovering at its limit writes two lines, not one per request.
+ */
+#include "models/service.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/call.h"
+#include "models/connpool.h"
+#include "models/endpoint.h"
+
+/* Under this share of threads in use a saturated service has recovered. */
+#define SVC_RECOVERED_SHARE 0.8
+
+void svc_init(struct world *w, struct service *s, int index, const struct service_config *cfg)
+{
+    sim_time now = sim_now(w->sim);
+    s->cfg = cfg;
+    s->world = w;
+    s->index = index;
+    s->state = SVC_UP;
+    s->threads = cfg->threads;
+    sim_list_init(&s->queue);
+    sim_list_init(&s->running);
+    sim_list_init(&s->resume);
+    s->slow.factor = 1.0;
+    memset(&s->m, 0, sizeof s->m);
+    sim_hist_init(&s->m.queue_wait);
+    sim_hist_init(&s->m.latency);
+    sim_level_init(&s->m.busy, now, 0);
+    sim_level_init(&s->m.blocked, now, 0);
+    sim_level_init(&s->m.queue, now, 0);
+    met_interval_reset(&s->iv);
+}
+
+void svc_fini(struct service *s)
+{
+    free(s->pools);
+    for (int e = 0; e < s->cfg->nendpoints; e++)
+        free(s->eps[e].sites);
+    free(s->eps);
+}
+
+static int in_use(const struct service *s) { return s->busy + s->blocked; }
+
+static void set_levels(struct service *s)
+{
+    sim_time now = sim_now(s->world->sim);
+    sim_level_set(&s->m.busy, now, s->busy);
+    sim_level_set(&s->m.blocked, now, s->blocked);
+}
+
+struct req *svc_new_req(struct site *site, struct call *caller, uint32_t gen)
+{
+    struct world *w = site->world;
+    struct req *r = sim_pool_get(&w->reqs);
+    sim_list_init(&r->link);
+    sim_list_init(&r->wlink);
+    r->svc = site->callee;
+    r->ep = site->callee_ep;
+    r->caller = caller;
+    r->caller_gen = gen;
+    r->site = site;
+    r->phase = REQ_QUEUED;
+    r->blocked = false;
+    r->failed = false;
+    r->resume = RESUME_NONE;
+    r->step = 0;
+    r->pool = -1;
+    r->arrived = sim_now(w->sim);
+    r->started = 0;
+    r->since = 0;
+    r->ev_at = 0;
+    r->remaining = -1;
+    r->ev = 0;
+    r->qtimer = 0;
+    r->out = NULL;
+    r->fan = NULL;
+    return r;
+}
+
+void svc__free_req(struct req *r)
+{
+    struct call *c = r->caller;
+    if (c && c->gen == r->caller_gen && c->inflight == r)
+        c->inflight = NULL;
+    sim_pool_put(&r->svc->world->reqs, r);
+}
+
+static void on_response(struct sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    struct req *r = subject;
+    struct call *c = r->caller;
+    uint32_t gen = r->caller_gen;
+    enum outcome o = (enum outcome)(uintptr_t)object;
+    svc__free_req(r);
+    call_response(c, gen, o);
+}
+
+void svc__respond(struct req *r, enum outcome o)
+{
+    struct call *c = r->caller;
+    if (!c) {
+        svc__free_req(r);
+        return;
+    }
+    const struct site *site = r->site;
+    sim_time lat = site->latency ? sim_dist_sample_time(site->latency, site->latency_rng) : 0;
+    if (lat > 0) {
+        r->phase = REQ_RESPONDING;
+        sim_event_after(r->svc->world->sim, lat, on_response, r, (void *)(uintptr_t)o);
+        return;
+    }
+    uint32_t gen = r->caller_gen;
+    svc__free_req(r);
+    call_response(c, gen, o);
+}
+
+static void start_running(struct req *r)
+{
+    struct service *s = r->svc;
+    sim_time now = sim_now(s->world->sim);
+    r->phase = REQ_RUNNING;
+    r->started = now;
+    r->blocked = false;
+    s->busy++;
+    set_levels(s);
+    sim_list_push_back(&s->running, &r->link);
+    sim_hist_add(&s->m.queue_wait, now - r->arrived);
+    ep_start(r);
+}
+
+static void check_recovered(struct service *s)
+{
+    if (s->saturated && s->queued == 0 &&
+        (double)in_use(s) <= SVC_RECOVERED_SHARE * (double)s->threads) {
+        s->saturated = false;
+        sim_trace(s->world->sim, SIM_TRACE_INFO, s->cfg->name,
+                  "thread pool recovered (%d/%d in use)", in_use(s), s->threads);
+    }
+}
+
+/* Start queued requests while threads are free. */
+static void dispatch(struct service *s)
+{
+    while (s->queued > 0 && !s->paused && s->state == SVC_UP &&
+           (s->threads == 0 || in_use(s) < s->threads)) {
+        struct sim_list *n = s->cfg->lifo ? sim_list_pop_back(&s->queue)
+                                          : sim_list_pop_front(&s->queue);
+        struct req *r = SIM_LIST_ENTRY(n, struct req, link);
+        s->queued--;
+        sim_level_set(&s->m.queue, sim_now(s->world->sim), (double)s->queued);
+        if (r->qtimer) {
+            sim_event_cancel(s->world->sim, r->qtimer);
+            r->qtimer = 0;
+        }
+        start_running(r);
+    }
+    check_recovered(s);
+}
+
+static void on_queue_timeout(struct sim *sim, void *subject, void *object)
+{
+    (void)object;
+    struct req *r = subject;
+    struct service *s = r->svc;
+    r->qtimer = 0;
+    sim_list_remove(&r->link);
+    s->queued--;
+    sim_level_set(&s->m.queue, sim_now(sim), (double)s->queued);
+    s->m.dropped++;
+    s->iv.rejections++;
+    svc__respond(r, OUTCOME_REJECTED);
+    check_recovered(s);
+}
+
+static void reject(struct req *r)
+{
+    struct service *s = r->svc;
+    s->m.rejected++;
+    s->iv.rejections++;
+    if (s->state == SVC_DOWN && s->hang) {
+        svc__free_req(r); /* swallowed: the caller waits for its timeout */
+        return;
+    }
+    svc__respond(r, OUTCOME_REJECTED);
+}
+
+void svc_arrive(struct req *r)
+{
+    struct service *s = r->svc;
+    struct sim *sim = s->world->sim;
+    r->arrived = sim_now(sim);
+    if (s->state == SVC_DOWN) {
+        reject(r);
+        return;
+    }
+    s->m.arrived++;
+    s->iv.arrivals++;
+    if (s->queued == 0 && !s->paused && (s->threads == 0 || in_use(s) < s->threads)) {
+        s->m.admitted++;
+        start_running(r);
+    } else if (s->cfg->queue >= 0 && s->queued >= s->cfg->queue) {
+        s->m.arrived--; /* a rejected request was never admitted */
+        reject(r);
+        return;
+    } else {
+        s->m.admitted++;
+        s->m.waited++;
+        s->queued++;
+        sim_level_set(&s->m.queue, sim_now(sim), (double)s->queued);
+        if (s->cfg->lifo)
+            sim_list_push_back(&s->queue, &r->link);
+        else
+            sim_list_push_back(&s->queue, &r->link);
+        if (s->cfg->queue_timeout > 0)
+            r->qtimer = sim_event_after(sim, s->cfg->queue_timeout, on_queue_timeout, r, NULL);
+        if (!s->saturated && s->threads > 0) {
+            s->saturated = true;
+            sim_trace(sim, SIM_TRACE_WARN, s->cfg->name,
+                      "thread pool saturated (%d/%d in use, %d blocked), requests queue",
+                      in_use(s), s->threads, s->blocked);
+        }
+    }
+    if (s->cfg->max_inflight > 0 && s->queued + in_use(s) > s->cfg->max_inflight) {
+        char why[96];
+        snprintf(why, sizeof why, "out of memory (%lld requests in flight > %lld)",
+                 (long long)(s->queued + in_use(s)), (long long)s->cfg->max_inflight);
+        svc_crash(s, false, true, why);
+    }
+}
+
+void svc_set_blocked(struct req *r, bool blocked)
+{
+    if (r->blocked == blocked)
+        return;
+    struct service *s = r->svc;
+    r->blocked = blocked;
+    if (blocked) {
+        s->busy--;
+        s->blocked++;
+    } else {
+        s->blocked--;
+        s->busy++;
+    }
+    set_levels(s);
+}
+
+static void release_thread(struct req *r)
+{
+    struct service *s = r->svc;
+    if (r->blocked)
+        s->blocked--;
+    else
+        s->busy--;
+    set_levels(s);
+    sim_list_remove(&r->link);
+    sim_list_remove(&r->wlink);
+}
+
+void svc_finish(struct req *r, enum outcome o)
+{
+    struct service *s = r->svc;
+    sim_time now = sim_now(s->world->sim);
+    release_thread(r);
+    if (o == OUTCOME_OK) {
+        s->m.completed++;
+        s->iv.completions++;
+        r->ep->m.completed++;
+        sim_hist_add(&s->m.latency, now - r->arrived);
+        sim_hist_add(&s->iv.latency, now - r->arrived);
+        sim_hist_add(&r->ep->m.latency, now - r->arrived);
+    } else {
+        s->m.failed++;
+        s->iv.failures++;
+        r->ep->m.failed++;
+    }
+    dispatch(s);
+    svc__respond(r, o);
+}
+
+void svc_cancel(struct req *r)
+{
+    struct service *s = r->svc;
+    struct sim *sim = s->world->sim;
+    if (r->phase == REQ_RESPONDING)
+        return; /* already answered; the answer is in the network */
+    if (r->phase == REQ_QUEUED) {
+        if (sim_list_is_linked(&r->link)) {
+            sim_list_remove(&r->link);
+            s->queued--;
+            sim_level_set(&s->m.queue, sim_now(sim), (double)s->queued);
+        }
+        if (r->qtimer)
+            sim_event_cancel(sim, r->qtimer);
+        r->qtimer = 0;
+        svc__free_req(r);
+        return;
+    }
+    ep_abort(r);
+    release_thread(r);
+    s->m.failed++;
+    s->iv.failures++;
+    r->ep->m.failed++;
+    dispatch(s);
+    svc__free_req(r);
+}
+
+/* Lose every queued and running request; answer refused (or nothing). */
+static void drop_all(struct service *s, bool answer)
+{
+    struct sim *sim = s->world->sim;
+    struct sim_list *n;
+    while ((n = sim_list_pop_front(&s->queue)) != NULL) {
+        struct req *r = SIM_LIST_ENTRY(n, struct req, link);
+        if (r->qtimer)
+            sim_event_cancel(sim, r->qtimer);
+        r->qtimer = 0;
+        if (answer)
+            svc__respond(r, OUTCOME_ERROR);
+        else
+            svc__free_req(r);
+    }
+    s->queued = 0;
+    while ((n = sim_list_pop_front(&s->running)) != NULL) {
+        struct req *r = SIM_LIST_ENTRY(n, struct req, link);
+        ep_abort(r);
+        sim_list_remove(&r->wlink);
+        s->m.failed++;
+        r->ep->m.failed++;
+        if (answer)
+            svc__respond(r, OUTCOME_ERROR);
+        else
+            svc__free_req(r);
+    }
+    s->busy = s->blocked = 0;
+    set_levels(s);
+    sim_level_set(&s->m.queue, sim_now(sim), 0);
+}
+
+static void on_restart(struct sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    (void)object;
+    struct service *s = subject;
+    s->restart_ev = 0;
+    svc_restart(s);
+}
+
+void svc_crash(struct service *s, bool hang, bool oom, const char *why)
+{
+    struct sim *sim = s->world->sim;
+    if (s->state == SVC_DOWN)
+        return;
+    s->state = SVC_DOWN;
+    s->hang = hang;
+    s->m.crashes++;
+    sim_trace(sim, SIM_TRACE_ERROR, s->cfg->name, "CRASH: %s (%lld queued, %d running); %s", why,
+              (long long)s->queued, in_use(s),
+              hang ? "callers hang until their timeout" : "connections refused");
+    /* A process that dies resets its connections: callers of the requests it
+     * held fail at once, unless the crash hangs (a frozen host never answers). */
+    drop_all(s, !hang);
+    s->saturated = false;
+    if (oom && s->cfg->restart > 0)
+        s->restart_ev = sim_event_after(sim, s->cfg->restart, on_restart, s, NULL);
+    SIM_ASSERT(s->busy == 0 && s->blocked == 0 && s->queued == 0);
+}
+
+void svc_restart(struct service *s)
+{
+    if (s->state == SVC_UP)
+        return;
+    if (s->restart_ev)
+        sim_event_cancel(s->world->sim, s->restart_ev);
+    s->restart_ev = 0;
+    s->state = SVC_UP;
+    s->hang = false;
+    sim_trace(s->world->sim, SIM_TRACE_INFO, s->cfg->name, "restarted");
+    SIM_ASSERT(s->busy == 0 && s->blocked == 0 && s->queued == 0);
+}
+
+void svc_pause(struct service *s)
+{
+    if (s->paused++ > 0)
+        return;
+    struct sim_list *n;
+    for (n = s->running.next; n != &s->running; n = n->next)
+        ep_freeze(SIM_LIST_ENTRY(n, struct req, link));
+}
+
+void svc_unpause(struct service *s)
+{
+    SIM_ASSERT(s->paused > 0);
+    if (--s->paused > 0)
+        return;
+    struct sim_list *n;
+    for (n = s->running.next; n != &s->running; n = n->next)
+        ep_thaw(SIM_LIST_ENTRY(n, struct req, link));
+    /* Continuations parked during the pause run in the order they arrived. */
+    while ((n = sim_list_pop_front(&s->resume)) != NULL)
+        ep_resume(SIM_LIST_ENTRY(n, struct req, wlink));
+    dispatch(s);
+}

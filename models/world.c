@@ -1,0 +1,283 @@
+/* world.c - building the model, the sampler and the warm-up.
+ *
+ * Everything that needs a name happens here, once: random streams are named
+ * after their element ("service/payment/charge/work"), call sites are
+ * deduplicated, edges get their "a.x -> b.y" names. After world_create() the
+ * hot path only follows pointers.
+ *
+ * Call sites are shared by every step of one endpoint that calls the same
+ * callee with the same policy and optionality: the policy's state (a breaker,
+ * a bulkhead) belongs to that client of that callee, as it would in a
+ * service's code.
+ */
+#include "models/world.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/connpool.h"
+#include "models/fault.h"
+#include "models/load.h"
+#include "models/service.h"
+#include "sim/kernel/sim_mem.h"
+
+static gsl_rng *stream(struct world *w, const char *fmt, const char *a, const char *b,
+                       const char *c)
+{
+    char name[1100];
+    snprintf(name, sizeof name, fmt, a, b, c);
+    return sim_rng_stream(w->sim, name);
+}
+
+static bool is_zero(const struct sim_dist *d)
+{
+    return d->kind == SIM_DIST_CONSTANT && d->a == 0;
+}
+
+static const struct sim_dist *site_latency(const struct world *w, const struct policy_config *pol)
+{
+    const struct sim_dist *d = NULL;
+    if (pol && pol->has_latency)
+        d = &pol->latency;
+    else if (w->cfg->has_latency)
+        d = &w->cfg->latency;
+    return d && !is_zero(d) ? d : NULL;
+}
+
+static struct edge_metrics *edge_get(struct world *w, const char *name)
+{
+    for (int i = 0; i < w->nedges; i++)
+        if (strcmp(w->edges[i].name, name) == 0)
+            return &w->edges[i].m;
+    w->edges = sim_xgrow(w->edges, (size_t *)&w->capedges, (size_t)w->nedges + 1,
+                         sizeof *w->edges);
+    struct edge *e = &w->edges[w->nedges++];
+    e->name = sim_xstrdup(name);
+    memset(&e->m, 0, sizeof e->m);
+    return &e->m;
+}
+
+static struct site *site_get(struct world *w, const struct service *caller,
+                             const struct endpoint *cep, const struct call_config *cc)
+{
+    const struct policy_config *pol = cc->policy >= 0 ? &w->cfg->policies[cc->policy] : NULL;
+    struct service *callee = &w->svcs[cc->service];
+    struct endpoint *ep = &callee->eps[cc->endpoint];
+    for (int i = 0; i < w->nsites; i++) {
+        struct site *s = w->sites[i];
+        if (s->caller_ep == cep && s->callee_ep == ep && s->pol == pol &&
+            s->optional == cc->optional)
+            return s;
+    }
+    char name[512];
+    snprintf(name, sizeof name, "%s.%s -> %s.%s", caller->cfg->name, cep->cfg->name,
+             callee->cfg->name, ep->cfg->name);
+    struct site *s = sim_xcalloc(1, sizeof *s);
+    s->world = w;
+    s->caller_ep = cep;
+    s->callee = callee;
+    s->callee_ep = ep;
+    s->pol = pol;
+    s->optional = cc->optional;
+    s->m = edge_get(w, name);
+    s->latency = site_latency(w, pol);
+    s->latency_rng = stream(w, "call/%s%s%s/latency", name, "", "");
+    s->retry_rng = stream(w, "call/%s%s%s/retry", name, "", "");
+    w->sites = sim_xgrow(w->sites, (size_t *)&w->capsites, (size_t)w->nsites + 1,
+                         sizeof *w->sites);
+    w->sites[w->nsites++] = s;
+    return s;
+}
+
+static void build_endpoint(struct world *w, struct service *s, int e)
+{
+    struct endpoint *ep = &s->eps[e];
+    const struct endpoint_config *ec = &s->cfg->endpoints[e];
+    const char *sn = s->cfg->name, *en = ec->name;
+    ep->cfg = ec;
+    ep->svc = s;
+    ep->index = e;
+    ep->slow.factor = 1.0;
+    ep->work_rng = stream(w, "service/%s/%s/work%s", sn, en, "");
+    ep->hold_rng = stream(w, "service/%s/%s/hold%s", sn, en, "");
+    ep->err_rng = stream(w, "service/%s/%s/errors%s", sn, en, "");
+    memset(&ep->m, 0, sizeof ep->m);
+    sim_hist_init(&ep->m.latency);
+}
+
+/* Sites need every endpoint to exist (they point at callees). */
+static void build_sites(struct world *w, struct service *s, struct endpoint *ep)
+{
+    const struct endpoint_config *ec = ep->cfg;
+    int n = 0;
+    for (int k = 0; k < ec->nsteps; k++)
+        n += ec->steps[k].kind == STEP_CALL ? 1 : ec->steps[k].kind == STEP_PARALLEL ? ec->steps[k].ncalls : 0;
+    ep->sites = sim_xcalloc((size_t)n + 1, sizeof *ep->sites);
+    ep->site_off = sim_xcalloc((size_t)ec->nsteps + 1, sizeof *ep->site_off);
+    n = 0;
+    for (int k = 0; k < ec->nsteps; k++) {
+        const struct step_config *st = &ec->steps[k];
+        ep->site_off[k] = n;
+        if (st->kind == STEP_CALL)
+            ep->sites[n++] = site_get(w, s, ep, &st->call);
+        else if (st->kind == STEP_PARALLEL)
+            for (int b = 0; b < st->ncalls; b++)
+                ep->sites[n++] = site_get(w, s, ep, &st->calls[b]);
+    }
+}
+
+static void build_load(struct world *w, struct load *l, const struct load_config *lc)
+{
+    load_init(w, l, lc);
+    const struct policy_config *pol = lc->policy >= 0 ? &w->cfg->policies[lc->policy] : NULL;
+    struct service *callee = &w->svcs[lc->service];
+    l->site.world = w;
+    l->site.caller_ep = NULL;
+    l->site.callee = callee;
+    l->site.callee_ep = &callee->eps[lc->endpoint];
+    l->site.pol = pol;
+    l->site.optional = false;
+    memset(&l->edge, 0, sizeof l->edge);
+    l->site.m = &l->edge;
+    l->site.latency = site_latency(w, pol);
+    l->site.latency_rng = stream(w, "load/%s/latency%s%s", lc->name, "", "");
+    l->site.retry_rng = stream(w, "load/%s/retry%s%s", lc->name, "", "");
+    l->arrival_rng = stream(w, "load/%s/arrivals%s%s", lc->name, "", "");
+}
+
+struct world *world_create(struct sim *sim, const struct world_config *cfg)
+{
+    struct world *w = sim_xcalloc(1, sizeof *w);
+    w->sim = sim;
+    w->cfg = cfg;
+    sim_pool_init(&w->reqs, sizeof(struct req));
+    sim_pool_init(&w->calls, sizeof(struct call));
+    sim_pool_init(&w->fans, sizeof(struct fan));
+    w->nsvcs = cfg->nservices;
+    w->svcs = sim_xcalloc((size_t)w->nsvcs + 1, sizeof *w->svcs);
+    for (int i = 0; i < w->nsvcs; i++) {
+        struct service *s = &w->svcs[i];
+        const struct service_config *sc = &cfg->services[i];
+        svc_init(w, s, i, sc);
+        s->pools = sim_xcalloc((size_t)sc->npools + 1, sizeof *s->pools);
+        for (int p = 0; p < sc->npools; p++)
+            cpool_init(&s->pools[p], s, p, &sc->pools[p]);
+        s->eps = sim_xcalloc((size_t)sc->nendpoints + 1, sizeof *s->eps);
+        for (int e = 0; e < sc->nendpoints; e++)
+            build_endpoint(w, s, e);
+    }
+    for (int i = 0; i < w->nsvcs; i++)
+        for (int e = 0; e < w->svcs[i].cfg->nendpoints; e++)
+            build_sites(w, &w->svcs[i], &w->svcs[i].eps[e]);
+    w->nloads = cfg->nloads;
+    w->loads = sim_xcalloc((size_t)w->nloads + 1, sizeof *w->loads);
+    for (int i = 0; i < w->nloads; i++)
+        build_load(w, &w->loads[i], &cfg->loads[i]);
+    return w;
+}
+
+void world_destroy(struct world *w)
+{
+    if (!w)
+        return;
+    for (int i = 0; i < w->nsvcs; i++) {
+        for (int e = 0; e < w->svcs[i].cfg->nendpoints; e++)
+            free(w->svcs[i].eps[e].site_off);
+        svc_fini(&w->svcs[i]);
+    }
+    for (int i = 0; i < w->nloads; i++)
+        load_fini(&w->loads[i]);
+    for (int i = 0; i < w->nsites; i++)
+        free(w->sites[i]);
+    for (int i = 0; i < w->nedges; i++)
+        free(w->edges[i].name);
+    fault_fini(w);
+    free(w->sites);
+    free(w->edges);
+    free(w->loads);
+    free(w->svcs);
+    sim_pool_fini(&w->reqs);
+    sim_pool_fini(&w->calls);
+    sim_pool_fini(&w->fans);
+    free(w);
+}
+
+void world_set_rows(struct world *w, world_row_fn *fn, void *ctx)
+{
+    w->row_fn = fn;
+    w->row_ctx = ctx;
+}
+
+static void on_sample(struct sim *sim, void *subject, void *object)
+{
+    (void)object;
+    struct world *w = subject;
+    sim_time now = sim_now(sim);
+    for (int i = 0; i < w->nsvcs; i++) {
+        struct service *s = &w->svcs[i];
+        if (w->row_fn) {
+            struct world_row row = {
+                .t = now,
+                .svc = s,
+                .threads_busy = s->busy,
+                .threads_blocked = s->blocked,
+                .queue_len = s->queued,
+                .arrivals = s->iv.arrivals,
+                .completions = s->iv.completions,
+                .failures = s->iv.failures,
+                .rejections = s->iv.rejections,
+                .p50_ms = sim_hist_quantile(&s->iv.latency, 0.50) / 1e6,
+                .p99_ms = sim_hist_quantile(&s->iv.latency, 0.99) / 1e6,
+            };
+            for (int p = 0; p < s->cfg->npools; p++)
+                row.pool_in_use += s->pools[p].in_use;
+            w->row_fn(w->row_ctx, &row);
+        }
+        met_interval_reset(&s->iv);
+    }
+    if (now + w->cfg->sample <= w->cfg->duration)
+        sim_event_at_phase(sim, now + w->cfg->sample, SIM_PHASE_OBSERVE, on_sample, w, NULL);
+}
+
+static void on_warmup_end(struct sim *sim, void *subject, void *object)
+{
+    (void)object;
+    struct world *w = subject;
+    sim_time now = sim_now(sim);
+    for (int i = 0; i < w->nsvcs; i++) {
+        struct service *s = &w->svcs[i];
+        met_svc_reset(&s->m, now);
+        for (int p = 0; p < s->cfg->npools; p++)
+            met_pool_reset(&s->pools[p].m, now);
+        for (int e = 0; e < s->cfg->nendpoints; e++)
+            met_ep_reset(&s->eps[e].m);
+    }
+}
+
+void world_start(struct world *w)
+{
+    struct sim *sim = w->sim;
+    fault_start_all(w);
+    for (int i = 0; i < w->nloads; i++)
+        load_start(&w->loads[i]);
+    if (w->cfg->warmup > 0)
+        sim_event_at_phase(sim, w->cfg->warmup, SIM_PHASE_OBSERVE, on_warmup_end, w, NULL);
+    if (w->cfg->sample > 0 && w->cfg->sample <= w->cfg->duration)
+        sim_event_at_phase(sim, w->cfg->sample, SIM_PHASE_OBSERVE, on_sample, w, NULL);
+}
+
+void world_finish(struct world *w)
+{
+    sim_time now = sim_now(w->sim);
+    for (int i = 0; i < w->nsvcs; i++) {
+        struct service *s = &w->svcs[i];
+        sim_level_set(&s->m.busy, now, s->m.busy.value);
+        sim_level_set(&s->m.blocked, now, s->m.blocked.value);
+        sim_level_set(&s->m.queue, now, s->m.queue.value);
+        for (int p = 0; p < s->cfg->npools; p++)
+            sim_level_set(&s->pools[p].m.in_use, now, s->pools[p].m.in_use.value);
+    }
+    for (int i = 0; i < w->nloads; i++)
+        load_finish(&w->loads[i]);
+}

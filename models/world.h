@@ -1,0 +1,231 @@
+/* world.h - the assembled model and its runtime records.
+ *
+ * world_create() builds every element from a struct world_config (resolved
+ * indices, no strings on the hot path), names every random stream, and
+ * world_start() schedules the first events (load arrivals, faults, the
+ * sampler, the warm-up reset). The run itself is sim_run_until().
+ *
+ * Records in flight:
+ *   struct req   one execution of an endpoint at a service (server side), from
+ *                arrival to the response it sends. Holds a thread while running.
+ *   struct call  one client-side call through a policy stack (a `call` step, a
+ *                `parallel` branch or an end user of a load source); it makes
+ *                one or more attempts, each of which creates a req at the callee.
+ *   struct fan   a `parallel` step waiting for its branches.
+ * All three come from free lists (sim_pool) owned by the world, so memory is
+ * proportional to the requests in flight, never to simulated time.
+ *
+ * Orphans: a caller that stops waiting (timeout, crash) bumps its call's
+ * generation; the callee's req keeps working and its response, carrying the old
+ * generation, is dropped on arrival. That wasted work is the point: it is how
+ * retry storms and metastable failures arise.
+ *
+ * Ownership: the world owns every element and record; world_destroy() frees
+ * them. It must run before sim_destroy() (it does not touch events).
+ */
+#ifndef MODELS_WORLD_H
+#define MODELS_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "models/config.h"
+#include "models/metrics.h"
+#include "sim/kernel/sim.h"
+#include "sim/kernel/sim_list.h"
+#include "sim/kernel/sim_pool.h"
+
+struct world;
+struct service;
+struct call;
+
+/* Durations after faults: d * factor + add. */
+struct slowdown {
+    double factor;
+    sim_time add;
+};
+
+struct cpool {
+    const struct pool_config *cfg;
+    struct service *svc;
+    int index;
+    int size, in_use;
+    struct sim_list waiters; /* reqs waiting, FIFO, linked by wlink */
+    int nwaiters;
+    bool exhausted;          /* for the timeline's exhausted/recovered lines */
+    struct slowdown slow;    /* hold times */
+    struct pool_metrics m;
+};
+
+struct endpoint {
+    const struct endpoint_config *cfg;
+    struct service *svc;
+    int index;
+    struct site **sites;     /* call sites of call and parallel steps, in order */
+    int *site_off;           /* per step: index of its first site in `sites` */
+    gsl_rng *work_rng, *hold_rng, *err_rng;
+    struct slowdown slow;
+    double fault_error_rate;
+    struct ep_metrics m;
+};
+
+enum svc_state { SVC_UP, SVC_DOWN };
+
+struct service {
+    const struct service_config *cfg;
+    struct world *world;
+    int index;
+    enum svc_state state;
+    bool hang;               /* while down: swallow requests instead of refusing */
+    bool saturated;          /* for the timeline */
+    int paused;              /* nesting count of active pause faults */
+    int threads;             /* 0 = unlimited */
+    int busy, blocked;       /* running requests by thread state */
+    int64_t queued;
+    struct sim_list queue;   /* accept queue, reqs linked by link */
+    struct sim_list running; /* running reqs, linked by link */
+    struct sim_list resume;  /* reqs whose continuation waits for the end of a pause */
+    struct cpool *pools;
+    struct endpoint *eps;
+    struct slowdown slow;
+    double fault_error_rate;
+    sim_event_id restart_ev;
+    struct svc_metrics m;
+    struct svc_interval iv;
+};
+
+/* A call site: an edge (caller endpoint -> callee endpoint) with one policy.
+ * Policy state (breaker, bulkhead, budget) lives here; the edge's counters are
+ * shared by every site of the same edge. */
+struct site {
+    struct world *world;
+    const struct endpoint *caller_ep; /* NULL for a load source */
+    struct service *callee;
+    struct endpoint *callee_ep;
+    const struct policy_config *pol; /* NULL: no policy */
+    struct edge_metrics *m;
+    const struct sim_dist *latency;  /* NULL: no network delay */
+    gsl_rng *latency_rng, *retry_rng;
+    bool optional;
+};
+
+/* A named edge for `calls.<a -> b>` in the summary. */
+struct edge {
+    char *name;
+    struct edge_metrics m;
+};
+
+enum req_phase { REQ_QUEUED, REQ_RUNNING, REQ_RESPONDING };
+enum req_resume { RESUME_NONE, RESUME_STEP_OK, RESUME_STEP_FAIL, RESUME_ACQUIRED };
+
+struct req {
+    struct sim_list link;    /* service queue or running list */
+    struct sim_list wlink;   /* pool waiters or the resume list */
+    struct service *svc;
+    struct endpoint *ep;
+    struct call *caller;     /* who gets the response; NULL: nobody */
+    uint32_t caller_gen;     /* the attempt's generation when it was sent */
+    struct site *site;       /* the caller's call site (records outlive calls) */
+    enum req_phase phase;
+    bool blocked;            /* thread state while running */
+    bool failed;
+    enum req_resume resume;
+    int step;
+    int pool;                /* pool index held or waited for; -1 none */
+    sim_time arrived, started;
+    sim_time since;          /* start of the current wait (pool) */
+    sim_time ev_at;          /* when ev fires (to freeze work during a pause) */
+    sim_time remaining;      /* frozen work or hold time while paused */
+    sim_event_id ev;         /* the pending timed event of this req, or 0 */
+    sim_event_id qtimer;     /* queue_timeout or acquire_timeout */
+    struct call *out;        /* outgoing call in progress */
+    struct fan *fan;         /* parallel step in progress */
+};
+
+enum call_origin { ORIGIN_LOAD, ORIGIN_REQ, ORIGIN_FAN };
+
+struct call {
+    struct site *site;
+    enum call_origin origin;
+    void *owner;             /* struct load, struct req or struct fan */
+    int branch;
+    uint32_t gen;            /* bumped when an attempt ends */
+    int attempt;             /* 1-based */
+    bool counted;            /* started after the warm-up */
+    sim_time started;        /* first attempt */
+    sim_time attempt_started;
+    sim_time prev_delay;     /* decorrelated jitter */
+    sim_event_id timer;      /* timeout or backoff */
+    struct req *inflight;    /* the callee req of the current attempt, if known */
+    struct sim_list flink;   /* a parallel fan's branches */
+};
+
+struct fan {
+    struct req *req;         /* NULL once the request has moved on */
+    struct sim_list calls;   /* branches still running */
+    int pending, ok, failed, need, n;
+};
+
+/* A linear piece of a load's rate: r0 at t0 to r1 at t1. */
+struct rate_piece {
+    sim_time t0, t1;
+    double r0, r1;
+};
+
+struct load {
+    const struct load_config *cfg;
+    struct rate_piece *pieces;
+    int npieces;
+    struct world *world;
+    struct site site;
+    gsl_rng *arrival_rng;
+    int piece;               /* current rate piece */
+    struct load_metrics m;
+    struct edge_metrics edge; /* the end user's calls (not reported) */
+    struct recovery_metrics rec;
+};
+
+/* One time-series row (SCENARIO.md s.3, timeseries.csv). */
+struct world_row {
+    sim_time t;
+    const struct service *svc;
+    int threads_busy, threads_blocked;
+    int64_t queue_len;
+    uint64_t arrivals, completions, failures, rejections;
+    double p50_ms, p99_ms;
+    int pool_in_use;
+    int breaker_open;
+};
+typedef void world_row_fn(void *ctx, const struct world_row *row);
+
+struct world {
+    struct sim *sim;
+    const struct world_config *cfg;
+    struct service *svcs;
+    int nsvcs;
+    struct site **sites;     /* every call site, for freeing */
+    int nsites, capsites;
+    struct edge *edges;      /* in order of first appearance */
+    int nedges, capedges;
+    struct load *loads;
+    int nloads;
+    struct sim_pool reqs, calls, fans;
+    gsl_rng *fault_rng;
+    world_row_fn *row_fn;
+    void *row_ctx;
+    bool *fault_active;
+    sim_time first_fault, last_fault_end;
+};
+
+struct world *world_create(struct sim *sim, const struct world_config *cfg);
+void world_destroy(struct world *w);
+/* Installs the time-series sink (optional; call before world_start). */
+void world_set_rows(struct world *w, world_row_fn *fn, void *ctx);
+/* Schedules loads, faults, the sampler and the warm-up reset. */
+void world_start(struct world *w);
+/* Closes the time-weighted levels at the end of the run. */
+void world_finish(struct world *w);
+
+#endif

@@ -1,0 +1,39 @@
+/* run.h - running variants and replications, writing their results.
+ *
+ * Every (variant, replication) pair is an independent run: a fresh sim seeded
+ * from (seed, replication), a fresh world. Runs are spread over up to `jobs`
+ * worker processes (fork); each worker writes its summary and perf trees to
+ * temporary files in the variant's folder and the parent folds them, so the
+ * bytes of summary.json do not depend on the number of jobs. Replication 0
+ * also writes timeseries.csv and timeline.log (to temporary names, renamed
+ * when the whole run succeeded: a file that exists is whole).
+ */
+#ifndef RUN_H
+#define RUN_H
+
+#include <stdbool.h>
+
+#include "models/config.h"
+
+struct run_variant {
+    const char *name;
+    struct world_config cfg;
+};
+
+struct run_options {
+    const char *out;     /* results root, default "out" */
+    int replications;    /* >= 1 */
+    int jobs;            /* >= 1 */
+    bool quiet;
+};
+
+/* Runs every variant; returns the exit status (0, or 1 on a runtime failure,
+ * with one message on stderr). */
+int run_all(const struct run_variant *v, int nv, const struct run_options *opt);
+
+/* Writes `path` atomically: fill() writes to a temporary file which is
+ * renamed over `path` on success. Returns false (and removes the temporary
+ * file) when fill() or the write fails. */
+bool run_write_file(const char *path, bool (*fill)(void *ctx, FILE *f), void *ctx);
+
+#endif
