@@ -20,7 +20,7 @@
  * The generator is GSL's SIM_RNG_TYPE (see sim_rng.c for the measured choice),
  * seeded with gsl_rng_set(r, seed) (generators that keep 32 bits of seed use
  * the low 32 bits; seed 0 is replaced by 1 since some GSL generators treat 0
- * as "default seed"). gsl_rng_env_setup() is never called: the environment
+ * as "default seed"). GSL's environment-reading setup is never called: the environment
  * must not change a run.
  *
  * Ownership: the sim owns its streams and frees them in sim_destroy().
