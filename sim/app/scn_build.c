@@ -1,0 +1,1801 @@
+/* scn_build.c - a merged document tree -> struct world_config.
+ *
+ * One pass over the tree per section, in an order that lets every name be
+ * resolved when it is used: the scalars of the top level, then policies
+ * (steps and loads name them), services in two passes (first every
+ * service's name, pools and endpoint names, then the steps, whose calls may
+ * name a service defined further down), the call graph's cycles, loads
+ * (which may append a synthesized policy "load/<name>") and faults. Arrays
+ * keep the file's order, so indices and output follow the file.
+ *
+ * Every problem is reported and the build goes on, so one run of `check`
+ * lists them all. Two habits keep one mistake from being reported many
+ * times: an element keeps its name even when the name is malformed or a
+ * duplicate (so references to it still resolve), and a bad value leaves
+ * the field at its default instead of poisoning what depends on it.
+ *
+ * Scalars are typed here, by the key they are for; the messages name the
+ * key, what it must be, and what the file says ("threads must be an
+ * integer >= 1 or "unlimited", got "-3"). User text is double-quoted and
+ * escaped; names this program suggests are single-quoted.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/app/scn_internal.h"
+#include "sim/kernel/sim_mem.h"
+
+/* An edge of the call graph, kept to find cycles once every step is built. */
+struct edge {
+    int from, to; /* flat endpoint indices */
+    const struct scn_node *at;
+};
+
+struct bld {
+    const char *path;
+    struct scn_errors *err;
+    int nerr; /* errors of this build; the list itself drops repeats */
+    struct world_config *cfg;
+    int nuser_policies; /* cfg->policies before loads append theirs */
+    int *ep_base; /* flat index of each service's first endpoint */
+    int nflat;
+    char **ep_names; /* "service.endpoint", by flat index */
+    char **pool_names; /* "service.pool", service after service */
+    int npool_names;
+    struct edge *edges;
+    size_t nedges, edges_cap;
+};
+
+static const char PLANNED[] = "is not supported yet (sagas and the event bus are planned)";
+
+/* ---- reporting ------------------------------------------------------------ */
+
+static void verr(struct bld *b, const struct scn_node *n, int line, int col, const char *fmt,
+                 va_list ap) SIM_PRINTF(5, 0);
+static void verr(struct bld *b, const struct scn_node *n, int line, int col, const char *fmt,
+                 va_list ap)
+{
+    char *msg = scn__vformat(fmt, ap);
+    scn__error_at(b->err, b->path, line, col, "%s%s", msg,
+                  n && n->set ? " (set by --set)" : "");
+    free(msg);
+    b->nerr++;
+}
+
+static void err_at(struct bld *b, const struct scn_node *n, const char *fmt, ...) SIM_PRINTF(3, 4);
+static void err_at(struct bld *b, const struct scn_node *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verr(b, n, n->line, n->col, fmt, ap);
+    va_end(ap);
+}
+
+/* At the i-th key of a mapping: unknown and misplaced keys point there. */
+static void err_key(struct bld *b, const struct scn_node *map, int i, const char *fmt, ...)
+    SIM_PRINTF(4, 5);
+static void err_key(struct bld *b, const struct scn_node *map, int i, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verr(b, map->items[i], map->keys[i].line, map->keys[i].col, fmt, ap);
+    va_end(ap);
+}
+
+/* What a node is, for "got X". */
+static const char *got(const struct scn_node *n, char *buf, size_t len)
+{
+    if (n->kind == SCN_MAP)
+        return "a mapping";
+    if (n->kind == SCN_SEQ)
+        return "a list";
+    if (n->null)
+        return "null";
+    scn__quote(n->str, buf, len);
+    return buf;
+}
+
+#define GOTBUF 64
+
+static bool in_list(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(*list, s) == 0)
+            return true;
+    return false;
+}
+
+static int list_len(const char *const *list)
+{
+    int n = 0;
+    while (list[n])
+        n++;
+    return n;
+}
+
+/* "a, b or c" */
+static void join(const char *const *list, char *buf, size_t len)
+{
+    size_t o = 0;
+    int n = list_len(list);
+    buf[0] = '\0';
+    for (int i = 0; i < n && o < len; i++) {
+        const char *sep = i == 0 ? "" : i == n - 1 ? " or " : ", ";
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", sep, list[i]);
+    }
+}
+
+/* Every key of map must be in known (or planned, which gets its own
+ * message). `where` reads after "unknown key X": "in service 'payment'". */
+static void check_keys(struct bld *b, const struct scn_node *map, const char *where,
+                       const char *const *known, const char *const *planned)
+{
+    for (int i = 0; i < map->n; i++) {
+        const char *k = map->keys[i].name;
+        if (in_list(k, known))
+            continue;
+        if (planned && in_list(k, planned)) {
+            err_key(b, map, i, "%s %s", k, PLANNED);
+            continue;
+        }
+        const char *cands[48];
+        int nc = 0;
+        for (int j = 0; known[j] && nc < 48; j++)
+            cands[nc++] = known[j];
+        for (int j = 0; planned && planned[j] && nc < 48; j++)
+            cands[nc++] = planned[j];
+        const char *dym = scn__did_you_mean(k, cands, nc);
+        char q[GOTBUF];
+        scn__quote(k, q, sizeof q);
+        if (dym) {
+            err_key(b, map, i, "unknown key %s %s; did you mean '%s'?", q, where, dym);
+        } else {
+            char all[512];
+            join(known, all, sizeof all);
+            err_key(b, map, i, "unknown key %s %s (expected %s)", q, where, all);
+        }
+    }
+}
+
+/* Keys that exist in this context but not for the kind chosen. */
+static void reject_keys(struct bld *b, const struct scn_node *map, const char *const *keys,
+                        const char *what)
+{
+    for (int i = 0; i < map->n; i++)
+        if (in_list(map->keys[i].name, keys))
+            err_key(b, map, i, "%s does not apply to %s", map->keys[i].name, what);
+}
+
+static const struct scn_node *need(struct bld *b, const struct scn_node *map, const char *key,
+                                   const char *where)
+{
+    const struct scn_node *v = scn__map_get(map, key);
+    if (!v)
+        err_at(b, map, "missing required key '%s' %s", key, where);
+    return v;
+}
+
+/* ---- scalars ------------------------------------------------------------ */
+
+static bool is_scalar(const struct scn_node *n) { return n->kind == SCN_SCALAR && !n->null; }
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* 0 ok, 1 not an integer, 2 out of int64 range (sign in *neg). */
+static int parse_i64(const char *s, int64_t *out, bool *neg)
+{
+    const char *p = s;
+    *neg = *p == '-';
+    if (*p == '-' || *p == '+')
+        p++;
+    if (!is_digit(*p))
+        return 1;
+    for (const char *q = p; *q; q++)
+        if (!is_digit(*q))
+            return 1;
+    errno = 0;
+    long long v = strtoll(s, NULL, 10);
+    if (errno == ERANGE)
+        return 2;
+    *out = v;
+    return 0;
+}
+
+/* `alt` completes "must be an integer >= MIN": "" or ` or "unlimited"`. */
+static bool to_int(struct bld *b, const struct scn_node *n, const char *key, int64_t min,
+                   int64_t max, const char *alt, int64_t *out)
+{
+    char gb[GOTBUF];
+    int64_t v = 0;
+    bool neg = false;
+    int r = is_scalar(n) ? parse_i64(n->str, &v, &neg) : 1;
+    if (r == 1 || (r == 2 && neg) || (r == 0 && v < min)) {
+        err_at(b, n, "%s must be an integer >= %" PRId64 "%s, got %s", key, min, alt,
+               got(n, gb, sizeof gb));
+        return false;
+    }
+    if (r == 2 || v > max) {
+        err_at(b, n, "%s must be an integer between %" PRId64 " and %" PRId64 ", got %s", key,
+               min, max, got(n, gb, sizeof gb));
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool to_intv(struct bld *b, const struct scn_node *n, const char *key, int min, int *out)
+{
+    int64_t v;
+    if (!to_int(b, n, key, min, INT_MAX, "", &v))
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+/* Decimal numbers only: strtod alone would also take "0x1p3", "inf" and
+ * "nan", none of which a user means as a rate or a factor. */
+static bool is_number(const char *s)
+{
+    const char *p = s;
+    if (*p == '-' || *p == '+')
+        p++;
+    bool digits = false;
+    while (is_digit(*p))
+        p++, digits = true;
+    if (*p == '.') {
+        p++;
+        while (is_digit(*p))
+            p++, digits = true;
+    }
+    if (!digits)
+        return false;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '-' || *p == '+')
+            p++;
+        if (!is_digit(*p))
+            return false;
+        while (is_digit(*p))
+            p++;
+    }
+    return *p == '\0';
+}
+
+enum num_rule { NUM_ANY, NUM_GE0, NUM_GT0, NUM_GE1 };
+
+static bool to_num(struct bld *b, const struct scn_node *n, const char *key, enum num_rule rule,
+                   double *out)
+{
+    static const char *const rules[] = {"", " >= 0", " > 0", " >= 1"};
+    char gb[GOTBUF];
+    double v = 0;
+    bool ok = is_scalar(n) && is_number(n->str);
+    if (ok) {
+        v = strtod(n->str, NULL);
+        ok = isfinite(v) && (rule != NUM_GE0 || v >= 0) && (rule != NUM_GT0 || v > 0) &&
+             (rule != NUM_GE1 || v >= 1);
+    }
+    if (!ok) {
+        err_at(b, n, "%s must be a number%s, got %s", key, rules[rule], got(n, gb, sizeof gb));
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool to_dur(struct bld *b, const struct scn_node *n, const char *key, bool positive,
+                   sim_time *out)
+{
+    char gb[GOTBUF];
+    sim_time t = 0;
+    const char *msg = is_scalar(n) ? sim_time_parse(n->str, &t) : "";
+    if (msg) {
+        err_at(b, n, "%s must be a duration like 250ms, 30s or 15m, got %s%s%s", key,
+               got(n, gb, sizeof gb), *msg ? ": " : "", msg);
+        return false;
+    }
+    if (positive && t == 0) {
+        err_at(b, n, "%s must be a duration > 0, got %s", key, got(n, gb, sizeof gb));
+        return false;
+    }
+    *out = t;
+    return true;
+}
+
+/* "50%" or a fraction in [0, 1]; a bare 50 is refused rather than guessed. */
+static bool to_pct(struct bld *b, const struct scn_node *n, const char *key, bool positive,
+                   double *out)
+{
+    char gb[GOTBUF];
+    double v = -1;
+    if (is_scalar(n)) {
+        size_t len = strlen(n->str);
+        if (len > 1 && n->str[len - 1] == '%') {
+            char num[64];
+            if (len - 1 < sizeof num) {
+                memcpy(num, n->str, len - 1);
+                num[len - 1] = '\0';
+                if (is_number(num))
+                    v = strtod(num, NULL) / 100;
+            }
+        } else if (is_number(n->str)) {
+            v = strtod(n->str, NULL);
+        }
+    }
+    if (!(v >= 0 && v <= 1)) {
+        err_at(b, n, "%s must be a percentage like 50%% or a fraction in [0, 1], got %s", key,
+               got(n, gb, sizeof gb));
+        return false;
+    }
+    if (positive && v == 0) {
+        err_at(b, n, "%s must be above 0%%, got %s", key, got(n, gb, sizeof gb));
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool to_bool(struct bld *b, const struct scn_node *n, const char *key, bool *out)
+{
+    static const char *const yes[] = {"true", "True", "TRUE", NULL};
+    static const char *const no[] = {"false", "False", "FALSE", NULL};
+    char gb[GOTBUF];
+    if (is_scalar(n) && in_list(n->str, yes)) {
+        *out = true;
+        return true;
+    }
+    if (is_scalar(n) && in_list(n->str, no)) {
+        *out = false;
+        return true;
+    }
+    err_at(b, n, "%s must be true or false, got %s", key, got(n, gb, sizeof gb));
+    return false;
+}
+
+/* Index in a NULL-terminated table of names, -1 (reported) if absent. */
+static int to_enum(struct bld *b, const struct scn_node *n, const char *key,
+                   const char *const *names)
+{
+    char gb[GOTBUF], all[256];
+    if (is_scalar(n))
+        for (int i = 0; names[i]; i++)
+            if (strcmp(names[i], n->str) == 0)
+                return i;
+    join(names, all, sizeof all);
+    const char *dym = is_scalar(n) ? scn__did_you_mean(n->str, names, list_len(names)) : NULL;
+    if (dym)
+        err_at(b, n, "%s must be %s, got %s; did you mean '%s'?", key, all, got(n, gb, sizeof gb),
+               dym);
+    else
+        err_at(b, n, "%s must be %s, got %s", key, all, got(n, gb, sizeof gb));
+    return -1;
+}
+
+/* Names appear in output keys, CSV columns, stream names and (scenario and
+ * variant names) directory names, and `.` separates service.endpoint, so
+ * they are restricted to a safe alphabet. Directory names are lowercase
+ * only: on a case-insensitive file system "A" and "a" would be one folder.
+ * A malformed name is still returned, so references to it resolve and the
+ * one mistake is reported once. */
+static const char *to_name(struct bld *b, const struct scn_node *n, const char *key, bool lower)
+{
+    char gb[GOTBUF];
+    if (!is_scalar(n)) {
+        err_at(b, n, "%s must be a name, got %s", key, got(n, gb, sizeof gb));
+        return NULL;
+    }
+    bool ok = n->str[0] != '\0';
+    for (const char *p = n->str; *p && ok; p++)
+        ok = (*p >= 'a' && *p <= 'z') || is_digit(*p) || *p == '_' || *p == '-' ||
+             (!lower && *p >= 'A' && *p <= 'Z');
+    if (!ok)
+        err_at(b, n, "%s must match %s, got %s", key, lower ? "[a-z0-9_-]+" : "[A-Za-z0-9_-]+",
+               got(n, gb, sizeof gb));
+    return n->str;
+}
+
+/* A list, or reported: "services must be a list of services, got a mapping". */
+static bool is_list(struct bld *b, const struct scn_node *n, const char *key, const char *of)
+{
+    char gb[GOTBUF];
+    if (n->kind == SCN_SEQ)
+        return true;
+    err_at(b, n, "%s must be a list of %s, got %s", key, of, got(n, gb, sizeof gb));
+    return false;
+}
+
+static bool is_map(struct bld *b, const struct scn_node *n, const char *what)
+{
+    char gb[GOTBUF];
+    if (n->kind == SCN_MAP)
+        return true;
+    err_at(b, n, "%s must be a mapping, got %s", what, got(n, gb, sizeof gb));
+    return false;
+}
+
+/* Optional keys: leave *out (the default) alone when absent or bad. */
+static void opt_dur(struct bld *b, const struct scn_node *m, const char *key, bool pos,
+                    sim_time *out)
+{
+    const struct scn_node *n = scn__map_get(m, key);
+    if (n)
+        to_dur(b, n, key, pos, out);
+}
+
+static void opt_int(struct bld *b, const struct scn_node *m, const char *key, int min, int *out)
+{
+    const struct scn_node *n = scn__map_get(m, key);
+    if (n)
+        to_intv(b, n, key, min, out);
+}
+
+static void opt_num(struct bld *b, const struct scn_node *m, const char *key, enum num_rule r,
+                    double *out)
+{
+    const struct scn_node *n = scn__map_get(m, key);
+    if (n)
+        to_num(b, n, key, r, out);
+}
+
+static void opt_pct(struct bld *b, const struct scn_node *m, const char *key, bool pos,
+                    double *out)
+{
+    const struct scn_node *n = scn__map_get(m, key);
+    if (n)
+        to_pct(b, n, key, pos, out);
+}
+
+static void opt_bool(struct bld *b, const struct scn_node *m, const char *key, bool *out)
+{
+    const struct scn_node *n = scn__map_get(m, key);
+    if (n)
+        to_bool(b, n, key, out);
+}
+
+/* Index of the chosen name, or dflt when absent or bad. */
+static int opt_enum(struct bld *b, const struct scn_node *m, const char *key,
+                    const char *const *names, int dflt)
+{
+    const struct scn_node *n = scn__map_get(m, key);
+    int k = n ? to_enum(b, n, key, names) : -1;
+    return k < 0 ? dflt : k;
+}
+
+/* ---- distributions ---------------------------------------------------------- */
+
+/* In the order of enum sim_dist_kind. Every parameter is a duration except
+ * cv and shape, which are plain numbers. */
+static const char *const dist_names[] = {"constant", "exponential", "uniform",
+                                         "normal",   "lognormal",   "gamma",
+                                         "weibull",  "pareto",      "mixture",
+                                         NULL};
+static const char *const dist_params[][6] = {
+    {"dist", "value", NULL},          {"dist", "mean", NULL},
+    {"dist", "min", "max", NULL},     {"dist", "mean", "sd", NULL},
+    {"dist", "mean", "sd", "median", "p99", NULL},
+    {"dist", "mean", "cv", NULL},     {"dist", "scale", "shape", NULL},
+    {"dist", "scale", "shape", NULL}, {"dist", "of", NULL},
+};
+#define NDIST ((int)(sizeof dist_params / sizeof dist_params[0]))
+
+/* A parameter in seconds (durations) or as a number; false if missing or bad. */
+static bool dist_param(struct bld *b, const struct scn_node *m, const char *name, bool number,
+                       const char *dname, double *out)
+{
+    const struct scn_node *n = scn__map_get(m, name);
+    if (!n) {
+        err_at(b, m, "a %s distribution needs '%s'", dname, name);
+        return false;
+    }
+    if (number)
+        return to_num(b, n, name, NUM_ANY, out);
+    sim_time t;
+    if (!to_dur(b, n, name, false, &t))
+        return false;
+    *out = sim_time_to_s(t);
+    return true;
+}
+
+static bool build_dist(struct bld *b, const struct scn_node *n, const char *key, bool part,
+                       struct sim_dist *out);
+
+static const char *build_mixture(struct bld *b, const struct scn_node *m, const char *key,
+                                 struct sim_dist *out)
+{
+    const struct scn_node *of = scn__map_get(m, "of");
+    if (!of) {
+        err_at(b, m, "a mixture distribution needs 'of', a list of {weight, dist, ...}");
+        return NULL;
+    }
+    if (!is_list(b, of, "of", "{weight, dist, ...}"))
+        return NULL;
+    if (of->n == 0) {
+        err_at(b, of, "of must list at least one distribution");
+        return NULL;
+    }
+    double *w = sim_xcalloc((size_t)of->n, sizeof *w);
+    struct sim_dist *parts = sim_xcalloc((size_t)of->n, sizeof *parts);
+    bool ok = true;
+    for (int i = 0; i < of->n; i++) {
+        const struct scn_node *p = of->items[i];
+        if (!is_map(b, p, "a mixture part")) {
+            ok = false;
+            continue;
+        }
+        const struct scn_node *wn = need(b, p, "weight", "in a mixture part");
+        ok &= wn && to_num(b, wn, "weight", NUM_GT0, &w[i]);
+        ok &= build_dist(b, p, key, true, &parts[i]);
+    }
+    const char *msg = ok ? sim_dist_mixture(out, (size_t)of->n, w, parts) : NULL;
+    for (int i = 0; i < of->n; i++)
+        sim_dist_fini(&parts[i]);
+    free(parts);
+    free(w);
+    return msg;
+}
+
+/* A bare duration (constant) or {dist: NAME, params}. `part`: a mixture
+ * part, which may carry `weight` and may not be a mixture. On failure *out
+ * is a constant 0, safe to fini. */
+static bool build_dist(struct bld *b, const struct scn_node *n, const char *key, bool part,
+                       struct sim_dist *out)
+{
+    char gb[GOTBUF];
+    memset(out, 0, sizeof *out);
+    if (n->kind == SCN_SCALAR) {
+        sim_time t;
+        if (!is_scalar(n) || sim_time_parse(n->str, &t)) {
+            err_at(b, n,
+                   "%s must be a duration like 5ms or a distribution {dist: exponential, "
+                   "mean: 5ms}, got %s",
+                   key, got(n, gb, sizeof gb));
+            return false;
+        }
+        const char *msg = sim_dist_constant(out, sim_time_to_s(t));
+        SIM_ASSERT(!msg);
+        return true;
+    }
+    if (n->kind != SCN_MAP) {
+        err_at(b, n, "%s must be a duration or a distribution {dist: NAME, ...}, got %s", key,
+               got(n, gb, sizeof gb));
+        return false;
+    }
+    const struct scn_node *dn = scn__map_get(n, "dist");
+    if (!dn) {
+        err_at(b, n, "missing required key 'dist' in the distribution of %s", key);
+        return false;
+    }
+    int k = to_enum(b, dn, "dist", dist_names);
+    if (k < 0)
+        return false;
+    const char *known[8];
+    int nk = 0;
+    for (int i = 0; dist_params[k][i]; i++)
+        known[nk++] = dist_params[k][i];
+    if (part)
+        known[nk++] = "weight";
+    known[nk] = NULL;
+    char where[96];
+    snprintf(where, sizeof where, "in a %s distribution", dist_names[k]);
+    int before = b->nerr;
+    check_keys(b, n, where, known, NULL);
+    if (b->nerr != before)
+        return false;
+
+    const char *dname = dist_names[k];
+    double x = 0, y = 0;
+    const char *msg = NULL;
+    bool ok = true;
+    switch ((enum sim_dist_kind)k) {
+    case SIM_DIST_CONSTANT:
+        ok = dist_param(b, n, "value", false, dname, &x) && !(msg = sim_dist_constant(out, x));
+        break;
+    case SIM_DIST_EXPONENTIAL:
+        ok = dist_param(b, n, "mean", false, dname, &x) &&
+             !(msg = sim_dist_exponential(out, x));
+        break;
+    case SIM_DIST_UNIFORM:
+        ok = dist_param(b, n, "min", false, dname, &x) &
+             dist_param(b, n, "max", false, dname, &y);
+        ok = ok && !(msg = sim_dist_uniform(out, x, y));
+        break;
+    case SIM_DIST_NORMAL:
+        ok = dist_param(b, n, "mean", false, dname, &x) &
+             dist_param(b, n, "sd", false, dname, &y);
+        ok = ok && !(msg = sim_dist_normal(out, x, y));
+        break;
+    case SIM_DIST_LOGNORMAL: {
+        bool ms = scn__map_get(n, "mean") || scn__map_get(n, "sd");
+        bool mp = scn__map_get(n, "median") || scn__map_get(n, "p99");
+        if (ms && mp) {
+            err_at(b, n, "a lognormal distribution takes {mean, sd} or {median, p99}, not both");
+            ok = false;
+        } else if (mp) {
+            ok = dist_param(b, n, "median", false, dname, &x) &
+                 dist_param(b, n, "p99", false, dname, &y);
+            ok = ok && !(msg = sim_dist_lognormal_p99(out, x, y));
+        } else {
+            ok = dist_param(b, n, "mean", false, dname, &x) &
+                 dist_param(b, n, "sd", false, dname, &y);
+            ok = ok && !(msg = sim_dist_lognormal(out, x, y));
+        }
+        break;
+    }
+    case SIM_DIST_GAMMA:
+        ok = dist_param(b, n, "mean", false, dname, &x) &
+             dist_param(b, n, "cv", true, dname, &y);
+        ok = ok && !(msg = sim_dist_gamma(out, x, y));
+        break;
+    case SIM_DIST_WEIBULL:
+        ok = dist_param(b, n, "scale", false, dname, &x) &
+             dist_param(b, n, "shape", true, dname, &y);
+        ok = ok && !(msg = sim_dist_weibull(out, x, y));
+        break;
+    case SIM_DIST_PARETO:
+        ok = dist_param(b, n, "scale", false, dname, &x) &
+             dist_param(b, n, "shape", true, dname, &y);
+        ok = ok && !(msg = sim_dist_pareto(out, x, y));
+        break;
+    case SIM_DIST_MIXTURE:
+        if (part) {
+            err_at(b, dn, "a mixture part cannot itself be a mixture");
+            ok = false;
+        } else {
+            int before2 = b->nerr;
+            msg = build_mixture(b, n, key, out);
+            ok = !msg && b->nerr == before2;
+        }
+        break;
+    }
+    if (msg) {
+        /* The constructor names the parameter first ("mean must be > 0"):
+         * point at it when the file has it. */
+        char word[16];
+        size_t w = strcspn(msg, " ");
+        const struct scn_node *at = n;
+        if (w < sizeof word) {
+            memcpy(word, msg, w);
+            word[w] = '\0';
+            const struct scn_node *pn = scn__map_get(n, word);
+            if (pn)
+                at = pn;
+        }
+        err_at(b, at, "%s: %s", key, msg);
+    }
+    if (!ok) {
+        sim_dist_fini(out);
+        memset(out, 0, sizeof *out);
+    }
+    return ok;
+}
+
+/* ---- policies ------------------------------------------------------------- */
+
+static const char *const backoff_names[] = {"none", "fixed", "exponential", NULL};
+static const char *const jitter_names[] = {"none", "full", "equal", "decorrelated", NULL};
+static const char *const retryable[] = {"timeout", "error", "rejected", "short_circuited",
+                                        "bulkhead_full", NULL};
+
+static void build_retry(struct bld *b, const struct scn_node *m, struct retry_config *r)
+{
+    static const char *const keys[] = {"attempts", "backoff", "base",   "multiplier", "cap",
+                                       "jitter",   "on",      "budget", "bucket",     NULL};
+    static const char *const budget_keys[] = {"ratio", "min_per_s", "window", NULL};
+    static const char *const bucket_keys[] = {"capacity", "per_call", "cost", NULL};
+
+    /* Resilience4j's default of three attempts; backoff exponential when a
+     * base delay is given (what writing one means), else none. */
+    r->attempts = 3;
+    r->multiplier = 2;
+    r->on = OUTCOME_BIT(OUTCOME_TIMEOUT) | OUTCOME_BIT(OUTCOME_ERROR);
+    if (!is_map(b, m, "retry"))
+        return;
+    check_keys(b, m, "in a retry", keys, NULL);
+    opt_int(b, m, "attempts", 1, &r->attempts);
+    const struct scn_node *base = scn__map_get(m, "base");
+    r->backoff = (enum backoff_kind)opt_enum(b, m, "backoff", backoff_names,
+                                             base ? BACKOFF_EXPONENTIAL : BACKOFF_NONE);
+    if (base)
+        to_dur(b, base, "base", false, &r->base);
+    else if (r->backoff != BACKOFF_NONE)
+        err_at(b, m, "retry with backoff %s needs base (the first delay)",
+               backoff_names[r->backoff]);
+    opt_num(b, m, "multiplier", NUM_GE1, &r->multiplier);
+    opt_dur(b, m, "cap", false, &r->cap);
+    r->jitter = (enum jitter_kind)opt_enum(b, m, "jitter", jitter_names, JITTER_NONE);
+    if (r->jitter != JITTER_NONE && r->backoff == BACKOFF_NONE)
+        err_at(b, scn__map_get(m, "jitter"), "jitter %s needs a backoff (fixed or exponential)",
+               jitter_names[r->jitter]);
+
+    const struct scn_node *on = scn__map_get(m, "on");
+    if (on) {
+        r->on = 0;
+        /* `on: timeout` is read as a list of one. */
+        int n = on->kind == SCN_SEQ ? on->n : 1;
+        for (int i = 0; i < n; i++) {
+            const struct scn_node *o = on->kind == SCN_SEQ ? on->items[i] : on;
+            int k = to_enum(b, o, "on", retryable);
+            if (k >= 0)
+                r->on |= OUTCOME_BIT(outcome_from_name(retryable[k]));
+        }
+    }
+
+    /* Finagle's RetryBudget defaults: 20% of first tries, 10 per second, over 10 s. */
+    const struct scn_node *bu = scn__map_get(m, "budget");
+    if (bu && is_map(b, bu, "budget")) {
+        check_keys(b, bu, "in a retry budget", budget_keys, NULL);
+        r->has_budget = true;
+        r->budget_ratio = 0.2;
+        r->budget_min_per_s = 10;
+        r->budget_window = 10 * SIM_S;
+        opt_pct(b, bu, "ratio", false, &r->budget_ratio);
+        opt_num(b, bu, "min_per_s", NUM_GE0, &r->budget_min_per_s);
+        opt_dur(b, bu, "window", true, &r->budget_window);
+    }
+    const struct scn_node *bk = scn__map_get(m, "bucket");
+    if (bk && is_map(b, bk, "bucket")) {
+        check_keys(b, bk, "in a retry bucket", bucket_keys, NULL);
+        r->has_bucket = true;
+        r->bucket_capacity = 10;
+        r->bucket_per_call = 0.1;
+        r->bucket_cost = 1;
+        opt_num(b, bk, "capacity", NUM_GT0, &r->bucket_capacity);
+        opt_num(b, bk, "per_call", NUM_GE0, &r->bucket_per_call);
+        opt_num(b, bk, "cost", NUM_GT0, &r->bucket_cost);
+        if (r->bucket_cost > r->bucket_capacity)
+            err_at(b, bk, "bucket cost (%g) is larger than its capacity (%g): no retry could "
+                   "ever be paid for", r->bucket_cost, r->bucket_capacity);
+    }
+}
+
+static const char *const breaker_kinds[] = {"consecutive", "sliding", NULL};
+static const char *const consecutive_keys[] = {"failure_threshold", "recovery_timeout",
+                                               "decay_on_success", NULL};
+static const char *const sliding_keys[] = {"window",    "size",      "min_calls", "failure_rate",
+                                           "slow_rate", "slow_call", "open_for",  NULL};
+static const char *const window_names[] = {"count", "time", NULL};
+
+static bool has_any(const struct scn_node *m, const char *const *keys)
+{
+    for (; *keys; keys++)
+        if (scn__map_find(m, *keys) >= 0)
+            return true;
+    return false;
+}
+
+static void build_breaker(struct bld *b, const struct scn_node *m, struct breaker_config *c)
+{
+    static const char *const keys[] = {
+        "kind",      "half_open_calls", "failure_threshold", "recovery_timeout",
+        "decay_on_success", "window",   "size",             "min_calls",
+        "failure_rate", "slow_rate",    "slow_call",        "open_for",
+        NULL};
+    if (!is_map(b, m, "breaker"))
+        return;
+    check_keys(b, m, "in a breaker", keys, NULL);
+    /* Without `kind`, the keys written decide; with none, Resilience4j's. */
+    int dflt = has_any(m, consecutive_keys) ? BREAKER_CONSECUTIVE : BREAKER_SLIDING;
+    c->kind = (enum breaker_kind)opt_enum(b, m, "kind", breaker_kinds, dflt);
+    if (c->kind == BREAKER_CONSECUTIVE) {
+        /* The seed guide's breaker: 5 failures, 30 s, one probe. */
+        reject_keys(b, m, sliding_keys, "a consecutive breaker");
+        c->failure_threshold = 5;
+        c->recovery_timeout = 30 * SIM_S;
+        c->half_open_calls = 1;
+        c->decay_on_success = false;
+        opt_int(b, m, "failure_threshold", 1, &c->failure_threshold);
+        opt_dur(b, m, "recovery_timeout", true, &c->recovery_timeout);
+        opt_int(b, m, "half_open_calls", 1, &c->half_open_calls);
+        opt_bool(b, m, "decay_on_success", &c->decay_on_success);
+        return;
+    }
+    /* Resilience4j's CircuitBreakerConfig defaults. */
+    reject_keys(b, m, consecutive_keys, "a sliding breaker");
+    c->window = (enum window_kind)opt_enum(b, m, "window", window_names, WINDOW_COUNT);
+    c->size = 100;
+    c->min_calls = 100;
+    c->failure_rate = 0.5;
+    c->slow_rate = 1.0;
+    c->slow_call = 60 * SIM_S;
+    c->open_for = 60 * SIM_S;
+    c->half_open_calls = 10;
+    const struct scn_node *sz = scn__map_get(m, "size");
+    if (sz && c->window == WINDOW_COUNT) {
+        to_intv(b, sz, "size", 1, &c->size);
+    } else if (sz) {
+        /* A time window's size is seconds; "60" and "1m" both read as 60 s. */
+        sim_time t;
+        if (to_dur(b, sz, "size", true, &t)) {
+            char gb[GOTBUF];
+            if (t % SIM_S != 0 || t / SIM_S > INT_MAX)
+                err_at(b, sz, "size of a time window must be a whole number of seconds, got %s",
+                       got(sz, gb, sizeof gb));
+            else
+                c->size = (int)(t / SIM_S);
+        }
+    }
+    opt_int(b, m, "min_calls", 1, &c->min_calls);
+    /* Resilience4j caps the minimum at the size of a count window. */
+    if (c->window == WINDOW_COUNT && c->min_calls > c->size)
+        c->min_calls = c->size;
+    opt_pct(b, m, "failure_rate", true, &c->failure_rate);
+    opt_pct(b, m, "slow_rate", true, &c->slow_rate);
+    opt_dur(b, m, "slow_call", true, &c->slow_call);
+    opt_dur(b, m, "open_for", true, &c->open_for);
+    opt_int(b, m, "half_open_calls", 1, &c->half_open_calls);
+}
+
+static void build_bulkhead(struct bld *b, const struct scn_node *m, struct bulkhead_config *c)
+{
+    static const char *const kinds[] = {"semaphore", "threadpool", NULL};
+    static const char *const keys[] = {"kind", "max_concurrent", "max_wait", "threads", "queue",
+                                       NULL};
+    static const char *const sem_keys[] = {"max_concurrent", "max_wait", NULL};
+    static const char *const tp_keys[] = {"threads", "queue", NULL};
+    if (!is_map(b, m, "bulkhead"))
+        return;
+    check_keys(b, m, "in a bulkhead", keys, NULL);
+    int dflt = has_any(m, tp_keys) ? BULKHEAD_THREADPOOL : BULKHEAD_SEMAPHORE;
+    c->kind = (enum bulkhead_kind)opt_enum(b, m, "kind", kinds, dflt);
+    if (c->kind == BULKHEAD_SEMAPHORE) {
+        /* Resilience4j's Bulkhead defaults: 25 permits, no wait. */
+        reject_keys(b, m, tp_keys, "a semaphore bulkhead");
+        c->max_concurrent = 25;
+        opt_int(b, m, "max_concurrent", 1, &c->max_concurrent);
+        opt_dur(b, m, "max_wait", false, &c->max_wait);
+        return;
+    }
+    /* Resilience4j sizes a thread pool by the host's cores, which would make
+     * results depend on the machine: threads are required instead. */
+    reject_keys(b, m, sem_keys, "a threadpool bulkhead");
+    c->queue = 100;
+    const struct scn_node *t = need(b, m, "threads", "in a threadpool bulkhead");
+    if (t)
+        to_intv(b, t, "threads", 1, &c->threads);
+    opt_int(b, m, "queue", 0, &c->queue);
+}
+
+static void build_policy(struct bld *b, const struct scn_node *m, struct policy_config *p)
+{
+    static const char *const keys[] = {"timeout",  "retry",   "breaker",           "bulkhead",
+                                       "fallback", "latency", "cancel_on_timeout", "throttle",
+                                       NULL};
+    static const char *const fb_kinds[] = {"value", "fail", NULL};
+    static const char *const fb_keys[] = {"kind", "latency", NULL};
+    static const char *const th_keys[] = {"k", "window", NULL};
+    char where[128];
+    snprintf(where, sizeof where, "in policy '%.60s'", p->name);
+    if (!is_map(b, m, "a policy"))
+        return;
+    check_keys(b, m, where, keys, NULL);
+    opt_dur(b, m, "timeout", false, &p->timeout);
+    const struct scn_node *n;
+    if ((n = scn__map_get(m, "retry"))) {
+        p->has_retry = true;
+        build_retry(b, n, &p->retry);
+    }
+    if ((n = scn__map_get(m, "breaker"))) {
+        p->has_breaker = true;
+        build_breaker(b, n, &p->breaker);
+    }
+    if ((n = scn__map_get(m, "bulkhead"))) {
+        p->has_bulkhead = true;
+        build_bulkhead(b, n, &p->bulkhead);
+    }
+    if ((n = scn__map_get(m, "fallback")) && is_map(b, n, "fallback")) {
+        p->has_fallback = true;
+        check_keys(b, n, "in a fallback", fb_keys, NULL);
+        p->fallback.kind = (enum fallback_kind)opt_enum(b, n, "kind", fb_kinds, FALLBACK_VALUE);
+        opt_dur(b, n, "latency", false, &p->fallback.latency);
+    }
+    if ((n = scn__map_get(m, "latency")))
+        p->has_latency = build_dist(b, n, "latency", false, &p->latency);
+    opt_bool(b, m, "cancel_on_timeout", &p->cancel_on_timeout);
+    if ((n = scn__map_get(m, "throttle")) && is_map(b, n, "throttle")) {
+        /* The SRE book's K = 2 over two minutes. */
+        p->has_throttle = true;
+        check_keys(b, n, "in a throttle", th_keys, NULL);
+        p->throttle.k = 2;
+        p->throttle.window = 2 * SIM_MIN;
+        opt_num(b, n, "k", NUM_GT0, &p->throttle.k);
+        opt_dur(b, n, "window", true, &p->throttle.window);
+    }
+}
+
+static void build_policies(struct bld *b, const struct scn_node *m)
+{
+    struct world_config *c = b->cfg;
+    if (!is_map(b, m, "policies (name -> policy)"))
+        return;
+    c->policies = sim_xcalloc((size_t)m->n, sizeof *c->policies);
+    c->npolicies = m->n;
+    b->nuser_policies = m->n;
+    for (int i = 0; i < m->n; i++) {
+        struct policy_config *p = &c->policies[i];
+        p->name = sim_xstrdup(m->keys[i].name);
+        struct scn_node key = {.kind = SCN_SCALAR, .line = m->keys[i].line,
+                               .col = m->keys[i].col, .str = m->keys[i].name};
+        to_name(b, &key, "a policy name", false);
+        build_policy(b, m->items[i], p);
+    }
+}
+
+static int find_policy(struct bld *b, const struct scn_node *n)
+{
+    char gb[GOTBUF];
+    const struct world_config *c = b->cfg;
+    if (!is_scalar(n)) {
+        err_at(b, n, "policy must be the name of a policy, got %s", got(n, gb, sizeof gb));
+        return -1;
+    }
+    for (int i = 0; i < b->nuser_policies; i++)
+        if (strcmp(c->policies[i].name, n->str) == 0)
+            return i;
+    const char **names = sim_xcalloc((size_t)b->nuser_policies + 1, sizeof *names);
+    for (int i = 0; i < b->nuser_policies; i++)
+        names[i] = c->policies[i].name;
+    const char *dym = scn__did_you_mean(n->str, names, b->nuser_policies);
+    if (dym)
+        err_at(b, n, "unknown policy %s; did you mean '%s'?", got(n, gb, sizeof gb), dym);
+    else
+        err_at(b, n, "unknown policy %s (not in policies)", got(n, gb, sizeof gb));
+    free(names);
+    return -1;
+}
+
+/* ---- services --------------------------------------------------------------- */
+
+static int find_service(const struct world_config *c, const char *name, size_t len)
+{
+    for (int i = 0; i < c->nservices; i++)
+        if (c->services[i].name && strlen(c->services[i].name) == len &&
+            strncmp(c->services[i].name, name, len) == 0)
+            return i;
+    return -1;
+}
+
+static int find_endpoint(const struct service_config *s, const char *name)
+{
+    for (int i = 0; i < s->nendpoints; i++)
+        if (s->endpoints[i].name && strcmp(s->endpoints[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static int find_pool(const struct service_config *s, const char *name)
+{
+    for (int i = 0; i < s->npools; i++)
+        if (s->pools[i].name && strcmp(s->pools[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* Reports a name already used by an earlier sibling; true if it was. */
+static bool dup_name(struct bld *b, const struct scn_node *n, const char *what, char **names,
+                     int count, size_t stride)
+{
+    for (int i = 0; i < count; i++) {
+        const char *o = *(char **)(void *)((char *)names + (size_t)i * stride);
+        if (o && strcmp(o, n->str) == 0) {
+            char gb[GOTBUF];
+            err_at(b, n, "duplicate %s name %s", what, got(n, gb, sizeof gb));
+            return true;
+        }
+    }
+    return false;
+}
+
+static void build_pool(struct bld *b, const struct scn_node *m, struct service_config *s, int k)
+{
+    static const char *const keys[] = {"name", "size", "acquire_timeout", NULL};
+    struct pool_config *p = &s->pools[k];
+    if (!is_map(b, m, "a pool"))
+        return;
+    char where[128];
+    snprintf(where, sizeof where, "in a pool of service '%.60s'", s->name ? s->name : "?");
+    check_keys(b, m, where, keys, NULL);
+    const struct scn_node *n = need(b, m, "name", where);
+    const char *name = n ? to_name(b, n, "pool name", false) : NULL;
+    if (name && !dup_name(b, n, "pool", &s->pools[0].name, k, sizeof *s->pools))
+        p->name = sim_xstrdup(name);
+    if ((n = need(b, m, "size", where)))
+        to_intv(b, n, "size", 1, &p->size);
+    opt_dur(b, m, "acquire_timeout", false, &p->acquire_timeout);
+}
+
+static void build_endpoint_head(struct bld *b, const struct scn_node *m, struct service_config *s,
+                                int k)
+{
+    static const char *const keys[] = {"name", "error_rate", "steps", NULL};
+    static const char *const planned[] = {"effect", "idempotent", "undo", "commutative",
+                                          "on_failure", NULL};
+    struct endpoint_config *e = &s->endpoints[k];
+    if (!is_map(b, m, "an endpoint"))
+        return;
+    char where[128];
+    snprintf(where, sizeof where, "in an endpoint of service '%.60s'", s->name ? s->name : "?");
+    check_keys(b, m, where, keys, planned);
+    const struct scn_node *n = need(b, m, "name", where);
+    const char *name = n ? to_name(b, n, "endpoint name", false) : NULL;
+    if (name && !dup_name(b, n, "endpoint", &s->endpoints[0].name, k, sizeof *s->endpoints))
+        e->name = sim_xstrdup(name);
+    opt_pct(b, m, "error_rate", false, &e->error_rate);
+}
+
+/* Pass 1: names, scalars, pools and endpoint names of one service. */
+static void build_service_head(struct bld *b, const struct scn_node *m, int i)
+{
+    static const char *const keys[] = {"name",         "threads",  "queue",      "discipline",
+                                       "queue_timeout", "contention", "max_inflight", "restart",
+                                       "pools",        "endpoints", NULL};
+    static const char *const disciplines[] = {"fifo", "lifo", NULL};
+    struct world_config *c = b->cfg;
+    struct service_config *s = &c->services[i];
+    s->queue = -1;
+    if (!is_map(b, m, "a service"))
+        return;
+    const struct scn_node *n = need(b, m, "name", "in a service");
+    const char *name = n ? to_name(b, n, "service name", false) : NULL;
+    if (name && !dup_name(b, n, "service", &c->services[0].name, i, sizeof *c->services))
+        s->name = sim_xstrdup(name);
+    char where[128];
+    snprintf(where, sizeof where, "in service '%.60s'", name ? name : "?");
+    check_keys(b, m, where, keys, NULL);
+
+    if ((n = need(b, m, "threads", where))) {
+        int64_t v;
+        if (is_scalar(n) && strcmp(n->str, "unlimited") == 0)
+            s->threads = 0;
+        else if (to_int(b, n, "threads", 1, INT_MAX, " or \"unlimited\"", &v))
+            s->threads = (int)v;
+    }
+    if ((n = scn__map_get(m, "queue")))
+        to_int(b, n, "queue", 0, INT64_MAX, "", &s->queue);
+    s->lifo = opt_enum(b, m, "discipline", disciplines, 0) == 1;
+    opt_dur(b, m, "queue_timeout", false, &s->queue_timeout);
+    opt_dur(b, m, "contention", false, &s->contention);
+    if ((n = scn__map_get(m, "max_inflight")))
+        to_int(b, n, "max_inflight", 1, INT64_MAX, "", &s->max_inflight);
+    opt_dur(b, m, "restart", true, &s->restart);
+
+    if ((n = scn__map_get(m, "pools")) && is_list(b, n, "pools", "pools")) {
+        s->pools = sim_xcalloc((size_t)n->n, sizeof *s->pools);
+        s->npools = n->n;
+        for (int k = 0; k < n->n; k++)
+            build_pool(b, n->items[k], s, k);
+    }
+    if ((n = scn__map_get(m, "endpoints")) && is_list(b, n, "endpoints", "endpoints")) {
+        s->endpoints = sim_xcalloc((size_t)n->n, sizeof *s->endpoints);
+        s->nendpoints = n->n;
+        for (int k = 0; k < n->n; k++)
+            build_endpoint_head(b, n->items[k], s, k);
+    }
+}
+
+/* "service.endpoint" -> indices; reports unknown names with a suggestion. */
+static bool resolve_endpoint(struct bld *b, const struct scn_node *n, const char *key, int *svc,
+                             int *ep)
+{
+    char gb[GOTBUF];
+    const struct world_config *c = b->cfg;
+    if (!is_scalar(n)) {
+        err_at(b, n, "%s must be service.endpoint, got %s", key, got(n, gb, sizeof gb));
+        return false;
+    }
+    const char *dot = strchr(n->str, '.');
+    int s = dot ? find_service(c, n->str, (size_t)(dot - n->str)) : -1;
+    int e = s >= 0 ? find_endpoint(&c->services[s], dot + 1) : -1;
+    if (e >= 0) {
+        *svc = s;
+        *ep = e;
+        return true;
+    }
+    const char *dym = scn__did_you_mean(n->str, (const char *const *)b->ep_names, b->nflat);
+    if (!dym && !dot) {
+        /* "payment" for "payment.charge": suggest its first endpoint. */
+        int s2 = find_service(c, n->str, strlen(n->str));
+        if (s2 >= 0 && c->services[s2].nendpoints > 0)
+            dym = b->ep_names[b->ep_base[s2]];
+    }
+    if (dym)
+        err_at(b, n, "unknown endpoint %s in %s; did you mean '%s'?", got(n, gb, sizeof gb), key,
+               dym);
+    else if (!dot)
+        err_at(b, n, "%s must be service.endpoint, got %s", key, got(n, gb, sizeof gb));
+    else
+        err_at(b, n, "unknown endpoint %s in %s", got(n, gb, sizeof gb), key);
+    return false;
+}
+
+static void add_edge(struct bld *b, int from, int to, const struct scn_node *at)
+{
+    if (b->nedges == b->edges_cap)
+        b->edges = sim_xgrow(b->edges, &b->edges_cap, b->nedges + 1, sizeof *b->edges);
+    b->edges[b->nedges++] = (struct edge){from, to, at};
+}
+
+/* One call: {call, policy, optional}, or in a parallel list the shorthand
+ * "service.endpoint". */
+static void build_call(struct bld *b, const struct scn_node *m, int from, struct call_config *cc)
+{
+    static const char *const keys[] = {"call", "policy", "optional", NULL};
+    cc->service = cc->endpoint = cc->policy = -1;
+    const struct scn_node *n = m;
+    if (m->kind == SCN_MAP) {
+        check_keys(b, m, "in a parallel call", keys, NULL);
+        n = need(b, m, "call", "in a parallel call");
+        const struct scn_node *p = scn__map_get(m, "policy");
+        if (p)
+            cc->policy = find_policy(b, p);
+        opt_bool(b, m, "optional", &cc->optional);
+    }
+    if (n && resolve_endpoint(b, n, "call", &cc->service, &cc->endpoint))
+        add_edge(b, from, b->ep_base[cc->service] + cc->endpoint, n);
+}
+
+static void build_parallel(struct bld *b, const struct scn_node *n, int from,
+                           struct step_config *st)
+{
+    static const char *const keys[] = {"need", "calls", NULL};
+    char gb[GOTBUF];
+    const struct scn_node *calls = n, *need_n = NULL;
+    if (n->kind == SCN_MAP) {
+        check_keys(b, n, "in a parallel step", keys, NULL);
+        calls = need(b, n, "calls", "in a parallel step");
+        need_n = scn__map_get(n, "need");
+        if (!calls)
+            return;
+    }
+    if (calls->kind != SCN_SEQ) {
+        err_at(b, calls, "parallel must be a list of calls or {need: K, calls: [...]}, got %s",
+               got(calls, gb, sizeof gb));
+        return;
+    }
+    if (calls->n == 0) {
+        err_at(b, calls, "parallel must list at least one call");
+        return;
+    }
+    st->calls = sim_xcalloc((size_t)calls->n, sizeof *st->calls);
+    st->ncalls = calls->n;
+    st->need = calls->n;
+    for (int i = 0; i < calls->n; i++)
+        build_call(b, calls->items[i], from, &st->calls[i]);
+    if (need_n) {
+        int64_t v = 0;
+        bool neg;
+        if (!is_scalar(need_n) || parse_i64(need_n->str, &v, &neg) != 0 || v < 1 ||
+            v > calls->n)
+            err_at(b, need_n,
+                   "need must be an integer between 1 and %d (the number of calls), got %s",
+                   calls->n, got(need_n, gb, sizeof gb));
+        else
+            st->need = (int)v;
+    }
+}
+
+static void build_step(struct bld *b, const struct scn_node *m, int si, int from,
+                       struct step_config *st)
+{
+    static const char *const keys[] = {"work",     "use",      "hold", "call", "policy",
+                                       "optional", "parallel", NULL};
+    static const char *const planned[] = {"publish", NULL};
+    static const char *const kinds[] = {"work", "use", "call", "parallel", NULL};
+    static const char *const use_keys[] = {"hold", NULL};
+    static const char *const call_keys[] = {"policy", "optional", NULL};
+    struct service_config *s = &b->cfg->services[si];
+    st->pool = -1;
+    st->call.service = st->call.endpoint = st->call.policy = -1;
+    if (!is_map(b, m, "a step"))
+        return;
+    int before = b->nerr;
+    check_keys(b, m, "in a step", keys, planned);
+    int kind = -1, kind_key = -1;
+    for (int i = 0; i < m->n; i++) {
+        int k = -1;
+        for (int j = 0; kinds[j]; j++)
+            if (strcmp(kinds[j], m->keys[i].name) == 0)
+                k = j;
+        if (k < 0)
+            continue;
+        if (kind >= 0)
+            err_key(b, m, i, "a step is one of work, use, call or parallel, got both '%s' and '%s'",
+                    kinds[kind], kinds[k]);
+        else
+            kind = k, kind_key = i;
+    }
+    if (kind < 0) {
+        if (b->nerr == before) /* a lone `publish` was reported already */
+            err_at(b, m, "a step needs one of work, use, call or parallel");
+        return;
+    }
+    const struct scn_node *v = m->items[kind_key];
+    char what[32];
+    snprintf(what, sizeof what, "a %s step", kinds[kind]);
+    if (kind != 1)
+        reject_keys(b, m, use_keys, what);
+    if (kind != 2)
+        reject_keys(b, m, call_keys, what);
+    switch (kind) {
+    case 0:
+        st->kind = STEP_WORK;
+        build_dist(b, v, "work", false, &st->dist);
+        break;
+    case 1: {
+        st->kind = STEP_USE;
+        char gb[GOTBUF];
+        if (!is_scalar(v)) {
+            err_at(b, v, "use must name a pool of service '%s', got %s", s->name ? s->name : "?",
+                   got(v, gb, sizeof gb));
+        } else if ((st->pool = find_pool(s, v->str)) < 0) {
+            const char **names = sim_xcalloc((size_t)s->npools + 1, sizeof *names);
+            for (int i = 0; i < s->npools; i++)
+                names[i] = s->pools[i].name;
+            const char *dym = scn__did_you_mean(v->str, names, s->npools);
+            if (dym)
+                err_at(b, v, "unknown pool %s in service '%s'; did you mean '%s'?",
+                       got(v, gb, sizeof gb), s->name ? s->name : "?", dym);
+            else
+                err_at(b, v, "unknown pool %s in service '%s'", got(v, gb, sizeof gb),
+                       s->name ? s->name : "?");
+            free(names);
+        }
+        const struct scn_node *h = scn__map_get(m, "hold");
+        if (h)
+            build_dist(b, h, "hold", false, &st->dist);
+        else
+            (void)sim_dist_constant(&st->dist, 0);
+        break;
+    }
+    case 2: {
+        st->kind = STEP_CALL;
+        const struct scn_node *p = scn__map_get(m, "policy");
+        if (p)
+            st->call.policy = find_policy(b, p);
+        opt_bool(b, m, "optional", &st->call.optional);
+        if (resolve_endpoint(b, v, "call", &st->call.service, &st->call.endpoint))
+            add_edge(b, from, b->ep_base[st->call.service] + st->call.endpoint, v);
+        break;
+    }
+    default:
+        st->kind = STEP_PARALLEL;
+        build_parallel(b, v, from, st);
+        break;
+    }
+}
+
+/* Pass 2: the steps of every endpoint of one service. */
+static void build_service_steps(struct bld *b, const struct scn_node *m, int si)
+{
+    struct service_config *s = &b->cfg->services[si];
+    const struct scn_node *eps = m->kind == SCN_MAP ? scn__map_get(m, "endpoints") : NULL;
+    if (!eps || eps->kind != SCN_SEQ)
+        return;
+    for (int k = 0; k < eps->n; k++) {
+        const struct scn_node *em = eps->items[k];
+        const struct scn_node *steps = em->kind == SCN_MAP ? scn__map_get(em, "steps") : NULL;
+        if (!steps || !is_list(b, steps, "steps", "steps"))
+            continue;
+        struct endpoint_config *e = &s->endpoints[k];
+        e->steps = sim_xcalloc((size_t)steps->n, sizeof *e->steps);
+        e->nsteps = steps->n;
+        for (int j = 0; j < steps->n; j++)
+            build_step(b, steps->items[j], si, b->ep_base[si] + k, &e->steps[j]);
+    }
+}
+
+/* A request entering an endpoint on a cycle would call itself forever, so
+ * any cycle is an error. Iterative DFS (a chain of thousands of endpoints
+ * must not overflow the C stack); each back edge closes one cycle and is
+ * reported once, at its `call`. Edges were added source by source, so each
+ * endpoint's out-edges are contiguous. O(V + E). */
+static void check_cycles(struct bld *b)
+{
+    int nv = b->nflat;
+    if (nv == 0)
+        return;
+    int *first = sim_xcalloc((size_t)nv + 1, sizeof *first);
+    for (size_t i = 0; i < b->nedges; i++)
+        first[b->edges[i].from + 1]++;
+    for (int v = 0; v < nv; v++)
+        first[v + 1] += first[v];
+    char *color = sim_xcalloc((size_t)nv, 1); /* 0 new, 1 on the stack, 2 done */
+    int *stack = sim_xmalloc((size_t)nv * sizeof *stack);
+    int *next = sim_xmalloc((size_t)nv * sizeof *next);
+    for (int root = 0; root < nv; root++) {
+        if (color[root])
+            continue;
+        int sp = 0;
+        stack[sp++] = root;
+        color[root] = 1;
+        next[root] = first[root];
+        while (sp > 0) {
+            int u = stack[sp - 1];
+            if (next[u] == first[u + 1]) {
+                color[u] = 2;
+                sp--;
+                continue;
+            }
+            const struct edge *e = &b->edges[next[u]++];
+            if (color[e->to] == 0) {
+                color[e->to] = 1;
+                next[e->to] = first[e->to];
+                stack[sp++] = e->to;
+            } else if (color[e->to] == 1) {
+                int from = sp - 1;
+                while (stack[from] != e->to)
+                    from--;
+                size_t len = 32;
+                for (int i = from; i < sp; i++)
+                    len += strlen(b->ep_names[stack[i]]) + 4;
+                len += strlen(b->ep_names[e->to]);
+                char *path = sim_xmalloc(len);
+                size_t o = 0;
+                for (int i = from; i < sp; i++)
+                    o += (size_t)snprintf(path + o, len - o, "%s -> ", b->ep_names[stack[i]]);
+                snprintf(path + o, len - o, "%s", b->ep_names[e->to]);
+                err_at(b, e->at, "call cycle: %s", path);
+                free(path);
+            }
+        }
+    }
+    free(next);
+    free(stack);
+    free(color);
+    free(first);
+}
+
+static void build_services(struct bld *b, const struct scn_node *seq)
+{
+    struct world_config *c = b->cfg;
+    if (!is_list(b, seq, "services", "services"))
+        return;
+    if (seq->n == 0) {
+        err_at(b, seq, "services must list at least one service");
+        return;
+    }
+    c->services = sim_xcalloc((size_t)seq->n, sizeof *c->services);
+    c->nservices = seq->n;
+    for (int i = 0; i < seq->n; i++)
+        build_service_head(b, seq->items[i], i);
+
+    /* Flat endpoint and pool names, for suggestions and cycle paths. */
+    b->ep_base = sim_xcalloc((size_t)c->nservices + 1, sizeof *b->ep_base);
+    int npools = 0;
+    for (int i = 0; i < c->nservices; i++) {
+        b->ep_base[i + 1] = b->ep_base[i] + c->services[i].nendpoints;
+        npools += c->services[i].npools;
+    }
+    b->nflat = b->ep_base[c->nservices];
+    b->ep_names = sim_xcalloc((size_t)b->nflat + 1, sizeof *b->ep_names);
+    b->pool_names = sim_xcalloc((size_t)npools + 1, sizeof *b->pool_names);
+    for (int i = 0; i < c->nservices; i++) {
+        const struct service_config *s = &c->services[i];
+        for (int k = 0; k < s->nendpoints; k++) {
+            size_t len = strlen(s->name ? s->name : "?") +
+                         strlen(s->endpoints[k].name ? s->endpoints[k].name : "?") + 2;
+            char *full = sim_xmalloc(len);
+            snprintf(full, len, "%s.%s", s->name ? s->name : "?",
+                     s->endpoints[k].name ? s->endpoints[k].name : "?");
+            b->ep_names[b->ep_base[i] + k] = full;
+        }
+        for (int k = 0; k < s->npools; k++) {
+            size_t len = strlen(s->name ? s->name : "?") +
+                         strlen(s->pools[k].name ? s->pools[k].name : "?") + 2;
+            char *full = sim_xmalloc(len);
+            snprintf(full, len, "%s.%s", s->name ? s->name : "?",
+                     s->pools[k].name ? s->pools[k].name : "?");
+            b->pool_names[b->npool_names++] = full;
+        }
+    }
+    for (int i = 0; i < seq->n; i++)
+        build_service_steps(b, seq->items[i], i);
+    check_cycles(b);
+}
+
+/* ---- load ------------------------------------------------------------------- */
+
+static void policy_copy(struct policy_config *dst, const struct policy_config *src)
+{
+    *dst = *src;
+    dst->name = NULL;
+    memset(&dst->latency, 0, sizeof dst->latency);
+    if (src->has_latency)
+        sim_dist_copy(&dst->latency, &src->latency);
+}
+
+static void build_rates(struct bld *b, const struct scn_node *n, struct load_config *l)
+{
+    static const char *const keys[] = {"at", "rps", "ramp", NULL};
+    char gb[GOTBUF];
+    if (n->kind == SCN_SCALAR) {
+        /* A bare number: that many requests per second from t = 0. */
+        double rps;
+        if (!is_scalar(n) || !is_number(n->str) || !isfinite(rps = strtod(n->str, NULL)) ||
+            rps < 0) {
+            err_at(b, n, "rate must be requests per second >= 0 or a list of {at, rps, ramp}, "
+                   "got %s", got(n, gb, sizeof gb));
+            return;
+        }
+        l->rates = sim_xcalloc(1, sizeof *l->rates);
+        l->nrates = 1;
+        l->rates[0].rps = rps;
+        return;
+    }
+    if (n->kind != SCN_SEQ) {
+        err_at(b, n, "rate must be requests per second or a list of {at, rps, ramp}, got %s",
+               got(n, gb, sizeof gb));
+        return;
+    }
+    if (n->n == 0) {
+        err_at(b, n, "rate must list at least one {at, rps}");
+        return;
+    }
+    l->rates = sim_xcalloc((size_t)n->n, sizeof *l->rates);
+    l->nrates = n->n;
+    int last = -1; /* the latest point whose `at` was good */
+    for (int i = 0; i < n->n; i++) {
+        const struct scn_node *m = n->items[i];
+        struct rate_point *r = &l->rates[i];
+        if (!is_map(b, m, "a rate point {at, rps, ramp}"))
+            continue;
+        check_keys(b, m, "in a rate point", keys, NULL);
+        const struct scn_node *at = need(b, m, "at", "in a rate point");
+        const struct scn_node *rps = need(b, m, "rps", "in a rate point");
+        bool ok = at && to_dur(b, at, "at", false, &r->at);
+        if (rps)
+            to_num(b, rps, "rps", NUM_GE0, &r->rps);
+        opt_dur(b, m, "ramp", false, &r->ramp);
+        if (!ok)
+            continue;
+        if (last >= 0) {
+            /* Strictly increasing: two rates at one instant would leave the
+             * rate in between undefined. A ramp must end by the next point. */
+            const struct rate_point *p = &l->rates[last];
+            char pb[32];
+            if (r->at <= p->at) {
+                sim_time_format(p->at, pb, sizeof pb);
+                err_at(b, at, "at must be later than the previous point's (%s), got %s", pb,
+                       got(at, gb, sizeof gb));
+            } else if (p->ramp > r->at - p->at) {
+                sim_time_format(p->at + p->ramp, pb, sizeof pb);
+                err_at(b, at, "the previous point's ramp runs until %s, past this point's at %s",
+                       pb, got(at, gb, sizeof gb));
+            }
+        }
+        last = i;
+    }
+}
+
+static void build_load(struct bld *b, const struct scn_node *m, int i)
+{
+    static const char *const keys[] = {"name", "target", "arrivals", "rate",
+                                       "timeout", "policy", NULL};
+    static const char *const arrivals[] = {"poisson", "constant", NULL};
+    struct world_config *c = b->cfg;
+    struct load_config *l = &c->loads[i];
+    l->service = l->endpoint = l->policy = -1;
+    if (!is_map(b, m, "a load source"))
+        return;
+    const struct scn_node *n = need(b, m, "name", "in a load source");
+    const char *name = n ? to_name(b, n, "load name", false) : NULL;
+    if (name && !dup_name(b, n, "load", &c->loads[0].name, i, sizeof *c->loads))
+        l->name = sim_xstrdup(name);
+    char where[128];
+    snprintf(where, sizeof where, "in load '%.60s'", name ? name : "?");
+    check_keys(b, m, where, keys, NULL);
+    if ((n = need(b, m, "target", where)))
+        resolve_endpoint(b, n, "target", &l->service, &l->endpoint);
+    l->constant = opt_enum(b, m, "arrivals", arrivals, 0) == 1;
+    if ((n = need(b, m, "rate", where)))
+        build_rates(b, n, l);
+
+    int pol = -1;
+    if ((n = scn__map_get(m, "policy")))
+        pol = find_policy(b, n);
+    const struct scn_node *tn = scn__map_get(m, "timeout");
+    sim_time timeout = 0;
+    if (tn && to_dur(b, tn, "timeout", false, &timeout) && l->name) {
+        /* The end user's timeout on top of their policy: a copy of the policy
+         * with the timeout replaced, named so no user policy can collide
+         * ('/' is not allowed in names). */
+        c->policies = sim_xrealloc(c->policies, (size_t)(c->npolicies + 1) * sizeof *c->policies);
+        struct policy_config *p = &c->policies[c->npolicies];
+        memset(p, 0, sizeof *p);
+        if (pol >= 0)
+            policy_copy(p, &c->policies[pol]);
+        size_t len = strlen(l->name) + 6;
+        p->name = sim_xmalloc(len);
+        snprintf(p->name, len, "load/%s", l->name);
+        p->timeout = timeout;
+        l->policy = c->npolicies++;
+    } else {
+        l->policy = pol;
+    }
+}
+
+/* ---- faults ----------------------------------------------------------------- */
+
+enum target_kind { T_SERVICE, T_ENDPOINT, T_POOL };
+
+static bool resolve_target(struct bld *b, const struct scn_node *n, struct fault_config *f,
+                           enum target_kind *tk)
+{
+    char gb[GOTBUF];
+    const struct world_config *c = b->cfg;
+    if (!is_scalar(n)) {
+        err_at(b, n, "target must be service, service.endpoint or service.pool, got %s",
+               got(n, gb, sizeof gb));
+        return false;
+    }
+    const char *dot = strchr(n->str, '.');
+    size_t slen = dot ? (size_t)(dot - n->str) : strlen(n->str);
+    int s = find_service(c, n->str, slen);
+    if (s >= 0 && !dot) {
+        f->service = s;
+        *tk = T_SERVICE;
+        return true;
+    }
+    if (s >= 0) {
+        int e = find_endpoint(&c->services[s], dot + 1);
+        int p = find_pool(&c->services[s], dot + 1);
+        if (e >= 0 && p >= 0) {
+            err_at(b, n, "target %s is ambiguous: both an endpoint and a pool of %s",
+                   got(n, gb, sizeof gb), c->services[s].name);
+            return false;
+        }
+        if (e >= 0 || p >= 0) {
+            f->service = s;
+            f->endpoint = e;
+            f->pool = p;
+            *tk = e >= 0 ? T_ENDPOINT : T_POOL;
+            return true;
+        }
+    }
+    int nc = c->nservices + b->nflat + b->npool_names;
+    const char **cands = sim_xcalloc((size_t)nc + 1, sizeof *cands);
+    int k = 0;
+    for (int i = 0; i < c->nservices; i++)
+        cands[k++] = c->services[i].name;
+    for (int i = 0; i < b->nflat; i++)
+        cands[k++] = b->ep_names[i];
+    for (int i = 0; i < b->npool_names; i++)
+        cands[k++] = b->pool_names[i];
+    const char *dym = scn__did_you_mean(n->str, cands, nc);
+    if (dym)
+        err_at(b, n, "unknown fault target %s; did you mean '%s'?", got(n, gb, sizeof gb), dym);
+    else
+        err_at(b, n, "unknown fault target %s (expected service, service.endpoint or "
+               "service.pool)", got(n, gb, sizeof gb));
+    free(cands);
+    return false;
+}
+
+static void build_fault(struct bld *b, const struct scn_node *m, int i)
+{
+    static const char *const keys[] = {"at",   "until",  "target", "kind", "mode",
+                                       "factor", "add",  "rate",   "size", NULL};
+    static const char *const kinds[] = {"crash", "pause", "slow", "errors", "pool", NULL};
+    /* The parameters each kind takes, in the order of kinds[]. */
+    static const char *const params[][3] = {
+        {"mode", NULL}, {NULL}, {"factor", "add", NULL}, {"rate", NULL}, {"size", NULL}};
+    static const char *const all_params[] = {"mode", "factor", "add", "rate", "size", NULL};
+    static const char *const modes[] = {"refuse", "hang", NULL};
+    static const char *const tnames[] = {"service", "endpoint", "pool"};
+    char gb[GOTBUF];
+    struct fault_config *f = &b->cfg->faults[i];
+    f->service = f->endpoint = f->pool = -1;
+    f->until = SIM_TIME_MAX;
+    f->factor = 1;
+    if (!is_map(b, m, "a fault"))
+        return;
+    check_keys(b, m, "in a fault", keys, NULL);
+    const struct scn_node *n;
+    bool at_ok = (n = need(b, m, "at", "in a fault")) && to_dur(b, n, "at", false, &f->at);
+    if ((n = scn__map_get(m, "until")) && to_dur(b, n, "until", false, &f->until) && at_ok &&
+        f->until <= f->at) {
+        char ab[32];
+        sim_time_format(f->at, ab, sizeof ab);
+        err_at(b, n, "until must be later than at (%s), got %s", ab, got(n, gb, sizeof gb));
+    }
+    enum target_kind tk = T_SERVICE;
+    const struct scn_node *tn = need(b, m, "target", "in a fault");
+    bool target_ok = tn && resolve_target(b, tn, f, &tk);
+    const struct scn_node *kn = need(b, m, "kind", "in a fault");
+    int kind = kn ? to_enum(b, kn, "kind", kinds) : -1;
+    if (kind < 0)
+        return;
+    f->kind = (enum fault_kind)kind;
+    char what[32];
+    snprintf(what, sizeof what, "a %s fault", kinds[kind]);
+    for (int j = 0; all_params[j]; j++) {
+        int at = scn__map_find(m, all_params[j]);
+        bool takes = false;
+        for (int p = 0; params[kind][p]; p++)
+            takes |= strcmp(params[kind][p], all_params[j]) == 0;
+        if (at >= 0 && !takes)
+            err_key(b, m, at, "%s does not apply to %s", all_params[j], what);
+    }
+    switch (f->kind) {
+    case FAULT_CRASH:
+        f->hang = opt_enum(b, m, "mode", modes, 0) == 1;
+        break;
+    case FAULT_PAUSE:
+        break;
+    case FAULT_SLOW:
+        if (!scn__map_get(m, "factor") && !scn__map_get(m, "add"))
+            err_at(b, m, "a slow fault needs factor (multiplies durations) or add (a duration)");
+        opt_num(b, m, "factor", NUM_GT0, &f->factor);
+        opt_dur(b, m, "add", false, &f->add);
+        break;
+    case FAULT_ERRORS:
+        if ((n = need(b, m, "rate", "in an errors fault")))
+            to_pct(b, n, "rate", false, &f->rate);
+        break;
+    case FAULT_POOL:
+        if ((n = need(b, m, "size", "in a pool fault")))
+            to_intv(b, n, "size", 0, &f->size);
+        break;
+    }
+    /* What each kind means for each kind of target: a crash or pause stops
+     * a whole service; errors make requests fail, which a pool has none of;
+     * a pool fault resizes a pool. Slow applies to all three. */
+    if (!target_ok)
+        return;
+    bool fits = f->kind == FAULT_SLOW || (f->kind == FAULT_POOL && tk == T_POOL) ||
+                ((f->kind == FAULT_CRASH || f->kind == FAULT_PAUSE) && tk == T_SERVICE) ||
+                (f->kind == FAULT_ERRORS && tk != T_POOL);
+    if (!fits) {
+        const char *want = f->kind == FAULT_POOL     ? "a pool (service.pool)"
+                           : f->kind == FAULT_ERRORS ? "a service or service.endpoint"
+                                                     : "a whole service";
+        err_at(b, tn, "a %s fault targets %s, got the %s %s", kinds[kind], want, tnames[tk],
+               got(tn, gb, sizeof gb));
+    }
+}
+
+/* ---- the top level ------------------------------------------------------------ */
+
+static bool parse_clock(const char *s, sim_time *out)
+{
+    int h = 0, mi = 0, se = 0, i = 0;
+    for (int k = 0; k < 2 && is_digit(s[i]); k++)
+        h = h * 10 + (s[i++] - '0');
+    if (i == 0 || s[i++] != ':')
+        return false;
+    for (int k = 0; k < 2; k++, i++) {
+        if (!is_digit(s[i]))
+            return false;
+        mi = mi * 10 + (s[i] - '0');
+    }
+    if (s[i++] != ':')
+        return false;
+    for (int k = 0; k < 2; k++, i++) {
+        if (!is_digit(s[i]))
+            return false;
+        se = se * 10 + (s[i] - '0');
+    }
+    if (s[i] || h > 23 || mi > 59 || se > 59)
+        return false;
+    *out = ((sim_time)h * 3600 + mi * 60 + se) * SIM_S;
+    return true;
+}
+
+static void build_world(struct bld *b, const struct scn_node *root)
+{
+    static const char *const keys[] = {"name",     "description", "seed",   "duration",
+                                       "warmup",   "sample",      "clock",  "network",
+                                       "services", "policies",    "load",   "faults",
+                                       "variants", NULL};
+    static const char *const planned[] = {"bus", "subscriptions", "choreographies", "sagas",
+                                          "projections", NULL};
+    static const char *const net_keys[] = {"latency", NULL};
+    const char *where = "at the top level";
+    char gb[GOTBUF];
+    struct world_config *c = b->cfg;
+    check_keys(b, root, where, keys, planned);
+
+    const struct scn_node *n;
+    if ((n = need(b, root, "name", where))) {
+        const char *name = to_name(b, n, "name", true);
+        if (name)
+            c->name = sim_xstrdup(name);
+    }
+    if ((n = scn__map_get(root, "description")) && !is_scalar(n))
+        err_at(b, n, "description must be text, got %s", got(n, gb, sizeof gb));
+    c->seed = 1;
+    if ((n = scn__map_get(root, "seed"))) {
+        bool ok = is_scalar(n) && n->str[0] != '\0';
+        for (const char *p = n->str; ok && *p; p++)
+            ok = is_digit(*p);
+        errno = 0;
+        unsigned long long v = ok ? strtoull(n->str, NULL, 10) : 0;
+        if (!ok || errno == ERANGE)
+            err_at(b, n, "seed must be an integer between 0 and %" PRIu64 ", got %s", UINT64_MAX,
+                   got(n, gb, sizeof gb));
+        else
+            c->seed = (uint64_t)v;
+    }
+    bool dur_ok = (n = need(b, root, "duration", where)) &&
+                  to_dur(b, n, "duration", true, &c->duration);
+    c->sample = SIM_S;
+    if ((n = scn__map_get(root, "warmup")) && to_dur(b, n, "warmup", false, &c->warmup) &&
+        dur_ok && c->warmup >= c->duration) {
+        char db[32];
+        sim_time_format(c->duration, db, sizeof db);
+        err_at(b, n, "warmup must be shorter than duration (%s), got %s", db,
+               got(n, gb, sizeof gb));
+    }
+    opt_dur(b, root, "sample", true, &c->sample);
+    if ((n = scn__map_get(root, "clock"))) {
+        if (is_scalar(n) && parse_clock(n->str, &c->clock))
+            c->has_clock = true;
+        else
+            err_at(b, n, "clock must be a time of day \"HH:MM:SS\", got %s",
+                   got(n, gb, sizeof gb));
+    }
+    if ((n = scn__map_get(root, "network")) && is_map(b, n, "network")) {
+        check_keys(b, n, "in network", net_keys, NULL);
+        const struct scn_node *l = scn__map_get(n, "latency");
+        if (l)
+            c->has_latency = build_dist(b, l, "latency", false, &c->latency);
+    }
+
+    if ((n = scn__map_get(root, "policies")))
+        build_policies(b, n);
+    if ((n = need(b, root, "services", where)))
+        build_services(b, n);
+    if ((n = scn__map_get(root, "load")) && is_list(b, n, "load", "load sources")) {
+        c->loads = sim_xcalloc((size_t)n->n, sizeof *c->loads);
+        c->nloads = n->n;
+        for (int i = 0; i < n->n; i++)
+            build_load(b, n->items[i], i);
+    }
+    if ((n = scn__map_get(root, "faults")) && is_list(b, n, "faults", "faults")) {
+        c->faults = sim_xcalloc((size_t)n->n, sizeof *c->faults);
+        c->nfaults = n->n;
+        for (int i = 0; i < n->n; i++)
+            build_fault(b, n->items[i], i);
+    }
+}
+
+bool scn_build(const struct scn_doc *doc, int variant, struct world_config *cfg,
+               struct scn_errors *err)
+{
+    SIM_ASSERT(variant >= 0 && variant < scn_variant_count(doc));
+    memset(cfg, 0, sizeof *cfg);
+    struct scn_node *over = NULL;
+    if (doc->nvariants > 0) {
+        /* The variant's `name` names the variant, never the scenario. */
+        over = scn__node_copy(doc->variants[variant]);
+        scn__map_remove(over, "name");
+    }
+    struct scn_node *merged = scn__merge(doc->root, over);
+    scn__node_free(over);
+    scn__map_remove(merged, "variants");
+
+    struct scn_errors local;
+    scn_errors_init(&local);
+    struct bld b = {.path = doc->path, .err = &local, .cfg = cfg};
+    build_world(&b, merged);
+    scn__errors_move_sorted(err, &local, doc->path);
+
+    for (int i = 0; i < b.nflat; i++)
+        free(b.ep_names[i]);
+    for (int i = 0; i < b.npool_names; i++)
+        free(b.pool_names[i]);
+    free(b.ep_names);
+    free(b.pool_names);
+    free(b.ep_base);
+    free(b.edges);
+    scn__node_free(merged);
+    if (b.nerr > 0) {
+        world_config_fini(cfg);
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,372 @@
+/* scn_doc.c - a scenario document: reading the file, its variants, and
+ * `--set` overrides of the base document.
+ *
+ * scn_open checks only what every variant shares: the file is readable,
+ * small enough, one YAML document whose top level is a mapping, and a
+ * well-formed variants list (names unique and usable as folder names, no
+ * nested variants, no list in a variant naming an item twice, which the
+ * merge would otherwise resolve silently). Everything else depends on the
+ * merged variant and is checked by scn_build.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/app/scn_internal.h"
+#include "sim/kernel/sim_mem.h"
+
+/* Scenarios are kilobytes; 16 MiB is far past any hand-written or generated
+ * one, and bounds the memory a wrong path (a log file, a core dump) costs. */
+#define SCN_MAX_BYTES ((size_t)16 << 20)
+
+/* The whole file, NUL-terminated; NULL (reported) if unreadable or too big. */
+static char *read_file(const char *path, size_t *len, struct scn_errors *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        scn__error_at(err, path, 0, 0, "cannot read: %s", strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = sim_xmalloc(cap);
+    for (;;) {
+        if (n + 1 == cap) {
+            if (cap > SCN_MAX_BYTES) {
+                scn__error_at(err, path, 0, 0, "file is larger than 16 MiB; not a scenario");
+                fclose(f);
+                free(buf);
+                return NULL;
+            }
+            cap *= 2;
+            buf = sim_xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + n, 1, cap - 1 - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        /* fread on a directory fails with EISDIR, the message users expect. */
+        scn__error_at(err, path, 0, 0, "cannot read: %s", strerror(errno));
+        fclose(f);
+        free(buf);
+        return NULL;
+    }
+    fclose(f);
+    if (n > SCN_MAX_BYTES) {
+        scn__error_at(err, path, 0, 0, "file is larger than 16 MiB; not a scenario");
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static bool valid_variant_name(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+            return false;
+    return true;
+}
+
+static bool is_named_list(const struct scn_node *n)
+{
+    if (n->kind != SCN_SEQ || n->n == 0)
+        return false;
+    for (int i = 0; i < n->n; i++)
+        if (n->items[i]->kind != SCN_MAP || !scn__node_name(n->items[i]))
+            return false;
+    return true;
+}
+
+/* Reports a named list of the overlay that names one item twice. */
+static bool check_named_dups(const char *path, const struct scn_node *n, struct scn_errors *err)
+{
+    bool ok = true;
+    if (is_named_list(n)) {
+        for (int i = 1; i < n->n; i++) {
+            const char *name = scn__node_name(n->items[i]);
+            for (int j = 0; j < i; j++) {
+                if (strcmp(name, scn__node_name(n->items[j])) == 0) {
+                    char q[64];
+                    scn__quote(name, q, sizeof q);
+                    scn__error_at(err, path, n->items[i]->line, n->items[i]->col,
+                                  "duplicate name %s in this list (first at line %d)", q,
+                                  n->items[j]->line);
+                    ok = false;
+                    break;
+                }
+            }
+        }
+    }
+    for (int i = 0; i < n->n; i++)
+        ok &= check_named_dups(path, n->items[i], err);
+    return ok;
+}
+
+static bool check_variants(struct scn_doc *doc, const struct scn_node *v, struct scn_errors *err)
+{
+    char q[64];
+    if (v->kind != SCN_SEQ) {
+        scn__error_at(err, doc->path, v->line, v->col,
+                      "variants must be a list of {name, ...} mappings, got %s",
+                      v->kind == SCN_MAP ? "a mapping" : "a scalar");
+        return false;
+    }
+    bool ok = true;
+    doc->variants = sim_xcalloc((size_t)v->n + 1, sizeof *doc->variants);
+    for (int i = 0; i < v->n; i++) {
+        const struct scn_node *m = v->items[i];
+        if (m->kind != SCN_MAP) {
+            scn__error_at(err, doc->path, m->line, m->col,
+                          "a variant must be a mapping {name, ...}, got %s",
+                          m->kind == SCN_SEQ ? "a list" : "a scalar");
+            ok = false;
+            continue;
+        }
+        const struct scn_node *name = scn__map_get(m, "name");
+        if (!name) {
+            scn__error_at(err, doc->path, m->line, m->col, "missing required key 'name' in a variant");
+            ok = false;
+        } else if (name->kind != SCN_SCALAR || !valid_variant_name(name->str)) {
+            if (name->kind == SCN_SCALAR)
+                scn__quote(name->str, q, sizeof q);
+            scn__error_at(err, doc->path, name->line, name->col,
+                          "variant name must match [a-z0-9_-]+, got %s",
+                          name->kind == SCN_SCALAR ? q : "a collection");
+            ok = false;
+        } else {
+            for (int j = 0; j < doc->nvariants; j++) {
+                const struct scn_node *o = scn__map_get(doc->variants[j], "name");
+                if (strcmp(o->str, name->str) == 0) {
+                    scn__quote(name->str, q, sizeof q);
+                    scn__error_at(err, doc->path, name->line, name->col,
+                                  "duplicate variant name %s (first at line %d)", q, o->line);
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        int nested = scn__map_find(m, "variants");
+        if (nested >= 0) {
+            scn__error_at(err, doc->path, m->keys[nested].line, m->keys[nested].col,
+                          "a variant cannot have variants of its own");
+            ok = false;
+        }
+        ok &= check_named_dups(doc->path, m, err);
+        if (ok)
+            doc->variants[doc->nvariants++] = m;
+    }
+    return ok;
+}
+
+struct scn_doc *scn_open(const char *path, struct scn_errors *err)
+{
+    size_t len = 0;
+    char *text = read_file(path, &len, err);
+    if (!text)
+        return NULL;
+    struct scn_node *root = scn__parse(path, text, len, err);
+    free(text);
+    if (!root)
+        return NULL;
+    if (root->kind != SCN_MAP) {
+        char q[64];
+        if (root->kind == SCN_SCALAR)
+            scn__quote(root->str, q, sizeof q);
+        scn__error_at(err, path, root->line, root->col,
+                      "the top level must be a mapping of scenario keys (name, duration, "
+                      "services, ...), got %s",
+                      root->kind == SCN_SEQ ? "a list" : q);
+        scn__node_free(root);
+        return NULL;
+    }
+    struct scn_doc *doc = sim_xcalloc(1, sizeof *doc);
+    doc->path = sim_xstrdup(path);
+    doc->root = root;
+    const struct scn_node *v = scn__map_get(root, "variants");
+    if (v && !check_variants(doc, v, err)) {
+        scn_close(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+void scn_close(struct scn_doc *doc)
+{
+    if (!doc)
+        return;
+    scn__node_free(doc->root);
+    free(doc->variants);
+    free(doc->path);
+    free(doc);
+}
+
+int scn_variant_count(const struct scn_doc *doc)
+{
+    return doc->nvariants > 0 ? doc->nvariants : 1;
+}
+
+const char *scn_variant_name(const struct scn_doc *doc, int i)
+{
+    SIM_ASSERT(i >= 0 && i < scn_variant_count(doc));
+    return doc->nvariants > 0 ? scn__node_name(doc->variants[i]) : "base";
+}
+
+int scn_variant_find(const struct scn_doc *doc, const char *name)
+{
+    for (int i = 0; i < scn_variant_count(doc); i++)
+        if (strcmp(scn_variant_name(doc, i), name) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- --set ---------------------------------------------------------------- */
+
+static void mark_set(struct scn_node *n)
+{
+    n->set = true;
+    for (int i = 0; i < n->n; i++)
+        mark_set(n->items[i]);
+}
+
+/* The value of --set: plain text is one scalar (so "a: b" stays text, and
+ * null/~ remove the key as in a variant); text opening a flow collection or
+ * a quoted string is read as YAML, so a rate list can be swept too. */
+static struct scn_node *parse_value(const struct scn_doc *doc, const char *path,
+                                    const char *value, struct scn_errors *err)
+{
+    static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+    if (strchr("[{\"'", value[0]) == NULL || value[0] == '\0') {
+        bool null = false;
+        for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
+            null |= strcmp(value, nulls[i]) == 0;
+        return scn__scalar_new(value, null, 0, 0);
+    }
+    size_t len = strlen(doc->path) + strlen(path) + 16;
+    char *label = sim_xmalloc(len);
+    snprintf(label, len, "%s: --set %s", doc->path, path);
+    struct scn_node *n = scn__parse(label, value, strlen(value), err);
+    free(label);
+    return n;
+}
+
+static int seq_lookup(const struct scn_node *seq, const char *seg)
+{
+    for (int i = 0; i < seq->n; i++) {
+        const char *name =
+            seq->items[i]->kind == SCN_MAP ? scn__node_name(seq->items[i]) : NULL;
+        if (name && strcmp(name, seg) == 0)
+            return i;
+    }
+    /* Lists without names (faults, steps) are addressed by 0-based index. */
+    char *end;
+    errno = 0;
+    long k = strtol(seg, &end, 10);
+    if (*seg >= '0' && *seg <= '9' && !*end && errno == 0 && k < seq->n)
+        return (int)k;
+    return -1;
+}
+
+/* Gives a replacing node the place of the node it replaces, so errors about
+ * the new value point where the old one was written. */
+static void place(struct scn_node *n, int line, int col)
+{
+    n->line = line;
+    n->col = col;
+    for (int i = 0; i < n->n; i++) {
+        if (n->keys)
+            n->keys[i].line = line, n->keys[i].col = col;
+        place(n->items[i], line, col);
+    }
+}
+
+bool scn_set(struct scn_doc *doc, const char *path, const char *value, struct scn_errors *err)
+{
+    char *segs = sim_xstrdup(path);
+    char *parts[64];
+    int np = 0;
+    bool ok = true;
+    for (char *p = segs, *dot;; p = dot + 1) {
+        dot = strchr(p, '.');
+        if (dot)
+            *dot = '\0';
+        if (!*p || np == 64) {
+            ok = false;
+            break;
+        }
+        parts[np++] = p;
+        if (!dot)
+            break;
+    }
+    if (!ok) {
+        scn__error_at(err, doc->path, 0, 0,
+                      "--set %s: a path is keys separated by dots, like services.payment.threads",
+                      path);
+        free(segs);
+        return false;
+    }
+    if (strcmp(parts[0], "variants") == 0) {
+        scn__error_at(err, doc->path, 0, 0,
+                      "--set %s: variants cannot be changed, only the base document", path);
+        free(segs);
+        return false;
+    }
+
+    struct scn_node *node = doc->root;
+    for (int i = 0; i < np - 1 && ok; i++) {
+        int k = node->kind == SCN_MAP   ? scn__map_find(node, parts[i])
+                : node->kind == SCN_SEQ ? seq_lookup(node, parts[i])
+                                        : -1;
+        if (k < 0) {
+            scn__error_at(err, doc->path, 0, 0, "--set %s: no '%s' at this point of the path",
+                          path, parts[i]);
+            ok = false;
+            break;
+        }
+        struct scn_node **child = &node->items[k];
+        /* `x:` with nothing under it: let policies.x.timeout create it. */
+        if ((*child)->null && i == np - 2) {
+            struct scn_node *m = scn__node_new(SCN_MAP, (*child)->line, (*child)->col);
+            scn__node_free(*child);
+            *child = m;
+        }
+        node = *child;
+    }
+    if (ok && node->kind == SCN_SCALAR) {
+        scn__error_at(err, doc->path, 0, 0, "--set %s: '%s' is a value, not a mapping or list",
+                      path, np > 1 ? parts[np - 2] : path);
+        ok = false;
+    }
+    const char *last = parts[np - 1];
+    int k = -1;
+    if (ok && node->kind == SCN_SEQ && (k = seq_lookup(node, last)) < 0) {
+        scn__error_at(err, doc->path, 0, 0, "--set %s: no item '%s' in this list", path, last);
+        ok = false;
+    }
+    struct scn_node *v = ok ? parse_value(doc, path, value, err) : NULL;
+    if (!v) {
+        free(segs);
+        return false;
+    }
+    mark_set(v);
+    if (node->kind == SCN_SEQ) {
+        place(v, node->items[k]->line, node->items[k]->col);
+        scn__node_free(node->items[k]);
+        node->items[k] = v;
+    } else if ((k = scn__map_find(node, last)) >= 0) {
+        place(v, node->items[k]->line, node->items[k]->col);
+        scn__node_free(node->items[k]);
+        node->items[k] = v;
+    } else {
+        place(v, node->line, node->col);
+        scn__map_put(node, last, node->line, node->col, v);
+    }
+    free(segs);
+    return true;
+}
