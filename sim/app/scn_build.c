@@ -483,13 +483,17 @@ static const char *const dist_params[][6] = {
 };
 #define NDIST ((int)(sizeof dist_params / sizeof dist_params[0]))
 
+/* "an exponential", "a uniform": of the names here only exponential takes "an". */
+static const char *article(const char *dist) { return dist[0] == 'e' ? "an" : "a"; }
+
 /* A parameter in seconds (durations) or as a number; false if missing or bad. */
 static bool dist_param(struct bld *b, const struct scn_node *m, const char *name, bool number,
                        const char *dname, double *out)
 {
     const struct scn_node *n = scn__map_get(m, name);
     if (!n) {
-        err_at(b, m, "a %s distribution needs '%s'", dname, name);
+        err_at(b, m, "%s %s distribution needs '%s'", article(dname),
+               dname, name);
         return false;
     }
     if (number)
@@ -581,7 +585,8 @@ static bool build_dist(struct bld *b, const struct scn_node *n, const char *key,
         known[nk++] = "weight";
     known[nk] = NULL;
     char where[96];
-    snprintf(where, sizeof where, "in a %s distribution", dist_names[k]);
+    snprintf(where, sizeof where, "in %s %s distribution",
+             article(dist_names[k]), dist_names[k]);
     int before = b->nerr;
     check_keys(b, n, where, known, NULL);
     if (b->nerr != before)
@@ -657,15 +662,16 @@ static bool build_dist(struct bld *b, const struct scn_node *n, const char *key,
          * point at it when the file has it. */
         char word[16];
         size_t w = strcspn(msg, " ");
-        const struct scn_node *at = n;
+        const struct scn_node *pn = NULL;
         if (w < sizeof word) {
             memcpy(word, msg, w);
             word[w] = '\0';
-            const struct scn_node *pn = scn__map_get(n, word);
-            if (pn)
-                at = pn;
+            pn = scn__map_get(n, word);
         }
-        err_at(b, at, "%s: %s", key, msg);
+        if (pn)
+            err_at(b, pn, "%s: %s, got %s", key, msg, got(pn, gb, sizeof gb));
+        else
+            err_at(b, n, "%s: %s", key, msg);
     }
     if (!ok) {
         sim_dist_fini(out);
@@ -910,8 +916,12 @@ static void build_policy(struct bld *b, const struct scn_node *m, struct policy_
 static void build_policies(struct bld *b, const struct scn_node *m)
 {
     struct world_config *c = b->cfg;
-    if (!is_map(b, m, "policies (name -> policy)"))
+    char gb[GOTBUF];
+    if (m->kind != SCN_MAP) {
+        err_at(b, m, "policies must be a mapping of name -> policy, got %s",
+               got(m, gb, sizeof gb));
         return;
+    }
     c->policies = sim_xcalloc((size_t)m->n, sizeof *c->policies);
     c->npolicies = m->n;
     b->nuser_policies = m->n;

@@ -258,11 +258,18 @@ static void yaml_failed(struct parse *p, const yaml_parser_t *yp)
     } else if (yp->error == YAML_MEMORY_ERROR) {
         fputs("domino: out of memory (libyaml)\n", stderr);
         exit(1);
-    } else if (yp->context) {
-        perror_at(p, m, "invalid YAML: %s %s (line %d)", yp->problem ? yp->problem : "error",
-                  yp->context, (int)yp->context_mark.line + 1);
     } else {
-        perror_at(p, m, "invalid YAML: %s", yp->problem ? yp->problem : "error");
+        /* libyaml's commonest complaint about a hand-written file is a tab
+         * where YAML wants spaces; say so rather than "cannot start any token". */
+        bool tab = m.index < strlen(p->text) && p->text[m.index] == '\t';
+        const char *problem = yp->problem ? yp->problem : "syntax error";
+        if (tab)
+            perror_at(p, m, "invalid YAML: a tab; YAML indents with spaces");
+        else if (yp->context)
+            perror_at(p, m, "invalid YAML: %s (%s at line %d)", problem, yp->context,
+                      (int)yp->context_mark.line + 1);
+        else
+            perror_at(p, m, "invalid YAML: %s", problem);
     }
 }
 
