@@ -42,9 +42,9 @@ struct bld {
     int nerr; /* errors of this build; the list itself drops repeats */
     struct world_config *cfg;
     int nuser_policies; /* cfg->policies before loads append theirs */
-    int *ep_base; /* flat index of each service's first endpoint */
+    int *ep_base;       /* flat index of each service's first endpoint */
     int nflat;
-    char **ep_names; /* "service.endpoint", by flat index */
+    char **ep_names;   /* "service.endpoint", by flat index */
     char **pool_names; /* "service.pool", service after service */
     int npool_names;
     struct edge *edges;
@@ -61,8 +61,7 @@ static void verr(struct bld *b, const struct scn_node *n, int line, int col, con
                  va_list ap)
 {
     char *msg = scn__vformat(fmt, ap);
-    scn__error_at(b->err, b->path, line, col, "%s%s", msg,
-                  n && n->set ? " (set by --set)" : "");
+    scn__error_at(b->err, b->path, line, col, "%s%s", msg, n && n->set ? " (set by --set)" : "");
     free(msg);
     b->nerr++;
 }
@@ -90,12 +89,9 @@ static void err_key(struct bld *b, const struct scn_node *map, int i, const char
 /* What a node is, for "got X". */
 static const char *got(const struct scn_node *n, char *buf, size_t len)
 {
-    if (n->kind == SCN_MAP)
-        return "a mapping";
-    if (n->kind == SCN_SEQ)
-        return "a list";
-    if (n->null)
-        return "null";
+    if (n->kind == SCN_MAP) return "a mapping";
+    if (n->kind == SCN_SEQ) return "a list";
+    if (n->null) return "null";
     scn__quote(n->str, buf, len);
     return buf;
 }
@@ -105,8 +101,7 @@ static const char *got(const struct scn_node *n, char *buf, size_t len)
 static bool in_list(const char *s, const char *const *list)
 {
     for (; *list; list++)
-        if (strcmp(*list, s) == 0)
-            return true;
+        if (strcmp(*list, s) == 0) return true;
     return false;
 }
 
@@ -137,8 +132,7 @@ static void check_keys(struct bld *b, const struct scn_node *map, const char *wh
 {
     for (int i = 0; i < map->n; i++) {
         const char *k = map->keys[i].name;
-        if (in_list(k, known))
-            continue;
+        if (in_list(k, known)) continue;
         if (planned && in_list(k, planned)) {
             err_key(b, map, i, "%s %s", k, PLANNED);
             continue;
@@ -175,33 +169,34 @@ static const struct scn_node *need(struct bld *b, const struct scn_node *map, co
                                    const char *where)
 {
     const struct scn_node *v = scn__map_get(map, key);
-    if (!v)
-        err_at(b, map, "missing required key '%s' %s", key, where);
+    if (!v) err_at(b, map, "missing required key '%s' %s", key, where);
     return v;
 }
 
 /* ---- scalars ------------------------------------------------------------ */
 
-static bool is_scalar(const struct scn_node *n) { return n->kind == SCN_SCALAR && !n->null; }
+static bool is_scalar(const struct scn_node *n)
+{
+    return n->kind == SCN_SCALAR && !n->null;
+}
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 /* 0 ok, 1 not an integer, 2 out of int64 range (sign in *neg). */
 static int parse_i64(const char *s, int64_t *out, bool *neg)
 {
     const char *p = s;
     *neg = *p == '-';
-    if (*p == '-' || *p == '+')
-        p++;
-    if (!is_digit(*p))
-        return 1;
+    if (*p == '-' || *p == '+') p++;
+    if (!is_digit(*p)) return 1;
     for (const char *q = p; *q; q++)
-        if (!is_digit(*q))
-            return 1;
+        if (!is_digit(*q)) return 1;
     errno = 0;
     long long v = strtoll(s, NULL, 10);
-    if (errno == ERANGE)
-        return 2;
+    if (errno == ERANGE) return 2;
     *out = v;
     return 0;
 }
@@ -220,8 +215,8 @@ static bool to_int(struct bld *b, const struct scn_node *n, const char *key, int
         return false;
     }
     if (r == 2 || v > max) {
-        err_at(b, n, "%s must be an integer between %" PRId64 " and %" PRId64 ", got %s", key,
-               min, max, got(n, gb, sizeof gb));
+        err_at(b, n, "%s must be an integer between %" PRId64 " and %" PRId64 ", got %s", key, min,
+               max, got(n, gb, sizeof gb));
         return false;
     }
     *out = v;
@@ -231,8 +226,7 @@ static bool to_int(struct bld *b, const struct scn_node *n, const char *key, int
 static bool to_intv(struct bld *b, const struct scn_node *n, const char *key, int min, int *out)
 {
     int64_t v;
-    if (!to_int(b, n, key, min, INT_MAX, "", &v))
-        return false;
+    if (!to_int(b, n, key, min, INT_MAX, "", &v)) return false;
     *out = (int)v;
     return true;
 }
@@ -242,8 +236,7 @@ static bool to_intv(struct bld *b, const struct scn_node *n, const char *key, in
 static bool is_number(const char *s)
 {
     const char *p = s;
-    if (*p == '-' || *p == '+')
-        p++;
+    if (*p == '-' || *p == '+') p++;
     bool digits = false;
     while (is_digit(*p))
         p++, digits = true;
@@ -252,14 +245,11 @@ static bool is_number(const char *s)
         while (is_digit(*p))
             p++, digits = true;
     }
-    if (!digits)
-        return false;
+    if (!digits) return false;
     if (*p == 'e' || *p == 'E') {
         p++;
-        if (*p == '-' || *p == '+')
-            p++;
-        if (!is_digit(*p))
-            return false;
+        if (*p == '-' || *p == '+') p++;
+        if (!is_digit(*p)) return false;
         while (is_digit(*p))
             p++;
     }
@@ -320,8 +310,7 @@ static bool to_pct(struct bld *b, const struct scn_node *n, const char *key, boo
             if (len - 1 < sizeof num) {
                 memcpy(num, n->str, len - 1);
                 num[len - 1] = '\0';
-                if (is_number(num))
-                    v = strtod(num, NULL) / 100;
+                if (is_number(num)) v = strtod(num, NULL) / 100;
             }
         } else if (is_number(n->str)) {
             v = strtod(n->str, NULL);
@@ -364,8 +353,7 @@ static int to_enum(struct bld *b, const struct scn_node *n, const char *key,
     char gb[GOTBUF], all[256];
     if (is_scalar(n))
         for (int i = 0; names[i]; i++)
-            if (strcmp(names[i], n->str) == 0)
-                return i;
+            if (strcmp(names[i], n->str) == 0) return i;
     join(names, all, sizeof all);
     const char *dym = is_scalar(n) ? scn__did_you_mean(n->str, names, list_len(names)) : NULL;
     if (dym)
@@ -403,8 +391,7 @@ static const char *to_name(struct bld *b, const struct scn_node *n, const char *
 static bool is_list(struct bld *b, const struct scn_node *n, const char *key, const char *of)
 {
     char gb[GOTBUF];
-    if (n->kind == SCN_SEQ)
-        return true;
+    if (n->kind == SCN_SEQ) return true;
     err_at(b, n, "%s must be a list of %s, got %s", key, of, got(n, gb, sizeof gb));
     return false;
 }
@@ -412,8 +399,7 @@ static bool is_list(struct bld *b, const struct scn_node *n, const char *key, co
 static bool is_map(struct bld *b, const struct scn_node *n, const char *what)
 {
     char gb[GOTBUF];
-    if (n->kind == SCN_MAP)
-        return true;
+    if (n->kind == SCN_MAP) return true;
     err_at(b, n, "%s must be a mapping, got %s", what, got(n, gb, sizeof gb));
     return false;
 }
@@ -423,38 +409,32 @@ static void opt_dur(struct bld *b, const struct scn_node *m, const char *key, bo
                     sim_time *out)
 {
     const struct scn_node *n = scn__map_get(m, key);
-    if (n)
-        to_dur(b, n, key, pos, out);
+    if (n) to_dur(b, n, key, pos, out);
 }
 
 static void opt_int(struct bld *b, const struct scn_node *m, const char *key, int min, int *out)
 {
     const struct scn_node *n = scn__map_get(m, key);
-    if (n)
-        to_intv(b, n, key, min, out);
+    if (n) to_intv(b, n, key, min, out);
 }
 
 static void opt_num(struct bld *b, const struct scn_node *m, const char *key, enum num_rule r,
                     double *out)
 {
     const struct scn_node *n = scn__map_get(m, key);
-    if (n)
-        to_num(b, n, key, r, out);
+    if (n) to_num(b, n, key, r, out);
 }
 
-static void opt_pct(struct bld *b, const struct scn_node *m, const char *key, bool pos,
-                    double *out)
+static void opt_pct(struct bld *b, const struct scn_node *m, const char *key, bool pos, double *out)
 {
     const struct scn_node *n = scn__map_get(m, key);
-    if (n)
-        to_pct(b, n, key, pos, out);
+    if (n) to_pct(b, n, key, pos, out);
 }
 
 static void opt_bool(struct bld *b, const struct scn_node *m, const char *key, bool *out)
 {
     const struct scn_node *n = scn__map_get(m, key);
-    if (n)
-        to_bool(b, n, key, out);
+    if (n) to_bool(b, n, key, out);
 }
 
 /* Index of the chosen name, or dflt when absent or bad. */
@@ -470,21 +450,27 @@ static int opt_enum(struct bld *b, const struct scn_node *m, const char *key,
 
 /* In the order of enum sim_dist_kind. Every parameter is a duration except
  * cv and shape, which are plain numbers. */
-static const char *const dist_names[] = {"constant", "exponential", "uniform",
-                                         "normal",   "lognormal",   "gamma",
-                                         "weibull",  "pareto",      "mixture",
-                                         NULL};
+static const char *const dist_names[] = {"constant",  "exponential", "uniform", "normal",
+                                         "lognormal", "gamma",       "weibull", "pareto",
+                                         "mixture",   NULL};
 static const char *const dist_params[][6] = {
-    {"dist", "value", NULL},          {"dist", "mean", NULL},
-    {"dist", "min", "max", NULL},     {"dist", "mean", "sd", NULL},
+    {"dist", "value", NULL},
+    {"dist", "mean", NULL},
+    {"dist", "min", "max", NULL},
+    {"dist", "mean", "sd", NULL},
     {"dist", "mean", "sd", "median", "p99", NULL},
-    {"dist", "mean", "cv", NULL},     {"dist", "scale", "shape", NULL},
-    {"dist", "scale", "shape", NULL}, {"dist", "of", NULL},
+    {"dist", "mean", "cv", NULL},
+    {"dist", "scale", "shape", NULL},
+    {"dist", "scale", "shape", NULL},
+    {"dist", "of", NULL},
 };
 #define NDIST ((int)(sizeof dist_params / sizeof dist_params[0]))
 
 /* "an exponential", "a uniform": of the names here only exponential takes "an". */
-static const char *article(const char *dist) { return dist[0] == 'e' ? "an" : "a"; }
+static const char *article(const char *dist)
+{
+    return dist[0] == 'e' ? "an" : "a";
+}
 
 /* A parameter in seconds (durations) or as a number; false if missing or bad. */
 static bool dist_param(struct bld *b, const struct scn_node *m, const char *name, bool number,
@@ -492,15 +478,12 @@ static bool dist_param(struct bld *b, const struct scn_node *m, const char *name
 {
     const struct scn_node *n = scn__map_get(m, name);
     if (!n) {
-        err_at(b, m, "%s %s distribution needs '%s'", article(dname),
-               dname, name);
+        err_at(b, m, "%s %s distribution needs '%s'", article(dname), dname, name);
         return false;
     }
-    if (number)
-        return to_num(b, n, name, NUM_ANY, out);
+    if (number) return to_num(b, n, name, NUM_ANY, out);
     sim_time t;
-    if (!to_dur(b, n, name, false, &t))
-        return false;
+    if (!to_dur(b, n, name, false, &t)) return false;
     *out = sim_time_to_s(t);
     return true;
 }
@@ -516,8 +499,7 @@ static const char *build_mixture(struct bld *b, const struct scn_node *m, const 
         err_at(b, m, "a mixture distribution needs 'of', a list of {weight, dist, ...}");
         return NULL;
     }
-    if (!is_list(b, of, "of", "{weight, dist, ...}"))
-        return NULL;
+    if (!is_list(b, of, "of", "{weight, dist, ...}")) return NULL;
     if (of->n == 0) {
         err_at(b, of, "of must list at least one distribution");
         return NULL;
@@ -575,22 +557,18 @@ static bool build_dist(struct bld *b, const struct scn_node *n, const char *key,
         return false;
     }
     int k = to_enum(b, dn, "dist", dist_names);
-    if (k < 0)
-        return false;
+    if (k < 0) return false;
     const char *known[8];
     int nk = 0;
     for (int i = 0; dist_params[k][i]; i++)
         known[nk++] = dist_params[k][i];
-    if (part)
-        known[nk++] = "weight";
+    if (part) known[nk++] = "weight";
     known[nk] = NULL;
     char where[96];
-    snprintf(where, sizeof where, "in %s %s distribution",
-             article(dist_names[k]), dist_names[k]);
+    snprintf(where, sizeof where, "in %s %s distribution", article(dist_names[k]), dist_names[k]);
     int before = b->nerr;
     check_keys(b, n, where, known, NULL);
-    if (b->nerr != before)
-        return false;
+    if (b->nerr != before) return false;
 
     const char *dname = dist_names[k];
     double x = 0, y = 0;
@@ -601,17 +579,14 @@ static bool build_dist(struct bld *b, const struct scn_node *n, const char *key,
         ok = dist_param(b, n, "value", false, dname, &x) && !(msg = sim_dist_constant(out, x));
         break;
     case SIM_DIST_EXPONENTIAL:
-        ok = dist_param(b, n, "mean", false, dname, &x) &&
-             !(msg = sim_dist_exponential(out, x));
+        ok = dist_param(b, n, "mean", false, dname, &x) && !(msg = sim_dist_exponential(out, x));
         break;
     case SIM_DIST_UNIFORM:
-        ok = dist_param(b, n, "min", false, dname, &x) &
-             dist_param(b, n, "max", false, dname, &y);
+        ok = dist_param(b, n, "min", false, dname, &x) & dist_param(b, n, "max", false, dname, &y);
         ok = ok && !(msg = sim_dist_uniform(out, x, y));
         break;
     case SIM_DIST_NORMAL:
-        ok = dist_param(b, n, "mean", false, dname, &x) &
-             dist_param(b, n, "sd", false, dname, &y);
+        ok = dist_param(b, n, "mean", false, dname, &x) & dist_param(b, n, "sd", false, dname, &y);
         ok = ok && !(msg = sim_dist_normal(out, x, y));
         break;
     case SIM_DIST_LOGNORMAL: {
@@ -632,8 +607,7 @@ static bool build_dist(struct bld *b, const struct scn_node *n, const char *key,
         break;
     }
     case SIM_DIST_GAMMA:
-        ok = dist_param(b, n, "mean", false, dname, &x) &
-             dist_param(b, n, "cv", true, dname, &y);
+        ok = dist_param(b, n, "mean", false, dname, &x) & dist_param(b, n, "cv", true, dname, &y);
         ok = ok && !(msg = sim_dist_gamma(out, x, y));
         break;
     case SIM_DIST_WEIBULL:
@@ -684,8 +658,8 @@ static bool build_dist(struct bld *b, const struct scn_node *n, const char *key,
 
 static const char *const backoff_names[] = {"none", "fixed", "exponential", NULL};
 static const char *const jitter_names[] = {"none", "full", "equal", "decorrelated", NULL};
-static const char *const retryable[] = {"timeout", "error", "rejected", "short_circuited",
-                                        "bulkhead_full", NULL};
+static const char *const retryable[] = {"timeout",         "error",         "rejected",
+                                        "short_circuited", "bulkhead_full", NULL};
 
 static void build_retry(struct bld *b, const struct scn_node *m, struct retry_config *r)
 {
@@ -699,8 +673,7 @@ static void build_retry(struct bld *b, const struct scn_node *m, struct retry_co
     r->attempts = 3;
     r->multiplier = 2;
     r->on = OUTCOME_BIT(OUTCOME_TIMEOUT) | OUTCOME_BIT(OUTCOME_ERROR);
-    if (!is_map(b, m, "retry"))
-        return;
+    if (!is_map(b, m, "retry")) return;
     check_keys(b, m, "in a retry", keys, NULL);
     opt_int(b, m, "attempts", 1, &r->attempts);
     const struct scn_node *base = scn__map_get(m, "base");
@@ -726,8 +699,7 @@ static void build_retry(struct bld *b, const struct scn_node *m, struct retry_co
         for (int i = 0; i < n; i++) {
             const struct scn_node *o = on->kind == SCN_SEQ ? on->items[i] : on;
             int k = to_enum(b, o, "on", retryable);
-            if (k >= 0)
-                r->on |= OUTCOME_BIT(outcome_from_name(retryable[k]));
+            if (k >= 0) r->on |= OUTCOME_BIT(outcome_from_name(retryable[k]));
         }
     }
 
@@ -754,8 +726,10 @@ static void build_retry(struct bld *b, const struct scn_node *m, struct retry_co
         opt_num(b, bk, "per_call", NUM_GE0, &r->bucket_per_call);
         opt_num(b, bk, "cost", NUM_GT0, &r->bucket_cost);
         if (r->bucket_cost > r->bucket_capacity)
-            err_at(b, bk, "bucket cost (%g) is larger than its capacity (%g): no retry could "
-                   "ever be paid for", r->bucket_cost, r->bucket_capacity);
+            err_at(b, bk,
+                   "bucket cost (%g) is larger than its capacity (%g): no retry could "
+                   "ever be paid for",
+                   r->bucket_cost, r->bucket_capacity);
     }
 }
 
@@ -769,20 +743,26 @@ static const char *const window_names[] = {"count", "time", NULL};
 static bool has_any(const struct scn_node *m, const char *const *keys)
 {
     for (; *keys; keys++)
-        if (scn__map_find(m, *keys) >= 0)
-            return true;
+        if (scn__map_find(m, *keys) >= 0) return true;
     return false;
 }
 
 static void build_breaker(struct bld *b, const struct scn_node *m, struct breaker_config *c)
 {
-    static const char *const keys[] = {
-        "kind",      "half_open_calls", "failure_threshold", "recovery_timeout",
-        "decay_on_success", "window",   "size",             "min_calls",
-        "failure_rate", "slow_rate",    "slow_call",        "open_for",
-        NULL};
-    if (!is_map(b, m, "breaker"))
-        return;
+    static const char *const keys[] = {"kind",
+                                       "half_open_calls",
+                                       "failure_threshold",
+                                       "recovery_timeout",
+                                       "decay_on_success",
+                                       "window",
+                                       "size",
+                                       "min_calls",
+                                       "failure_rate",
+                                       "slow_rate",
+                                       "slow_call",
+                                       "open_for",
+                                       NULL};
+    if (!is_map(b, m, "breaker")) return;
     check_keys(b, m, "in a breaker", keys, NULL);
     /* Without `kind`, the keys written decide; with none, Resilience4j's. */
     int dflt = has_any(m, consecutive_keys) ? BREAKER_CONSECUTIVE : BREAKER_SLIDING;
@@ -827,8 +807,7 @@ static void build_breaker(struct bld *b, const struct scn_node *m, struct breake
     }
     opt_int(b, m, "min_calls", 1, &c->min_calls);
     /* Resilience4j caps the minimum at the size of a count window. */
-    if (c->window == WINDOW_COUNT && c->min_calls > c->size)
-        c->min_calls = c->size;
+    if (c->window == WINDOW_COUNT && c->min_calls > c->size) c->min_calls = c->size;
     opt_pct(b, m, "failure_rate", true, &c->failure_rate);
     opt_pct(b, m, "slow_rate", true, &c->slow_rate);
     opt_dur(b, m, "slow_call", true, &c->slow_call);
@@ -839,12 +818,11 @@ static void build_breaker(struct bld *b, const struct scn_node *m, struct breake
 static void build_bulkhead(struct bld *b, const struct scn_node *m, struct bulkhead_config *c)
 {
     static const char *const kinds[] = {"semaphore", "threadpool", NULL};
-    static const char *const keys[] = {"kind", "max_concurrent", "max_wait", "threads", "queue",
-                                       NULL};
+    static const char *const keys[] = {"kind",    "max_concurrent", "max_wait",
+                                       "threads", "queue",          NULL};
     static const char *const sem_keys[] = {"max_concurrent", "max_wait", NULL};
     static const char *const tp_keys[] = {"threads", "queue", NULL};
-    if (!is_map(b, m, "bulkhead"))
-        return;
+    if (!is_map(b, m, "bulkhead")) return;
     check_keys(b, m, "in a bulkhead", keys, NULL);
     int dflt = has_any(m, tp_keys) ? BULKHEAD_THREADPOOL : BULKHEAD_SEMAPHORE;
     c->kind = (enum bulkhead_kind)opt_enum(b, m, "kind", kinds, dflt);
@@ -861,23 +839,21 @@ static void build_bulkhead(struct bld *b, const struct scn_node *m, struct bulkh
     reject_keys(b, m, sem_keys, "a threadpool bulkhead");
     c->queue = 100;
     const struct scn_node *t = need(b, m, "threads", "in a threadpool bulkhead");
-    if (t)
-        to_intv(b, t, "threads", 1, &c->threads);
+    if (t) to_intv(b, t, "threads", 1, &c->threads);
     opt_int(b, m, "queue", 0, &c->queue);
 }
 
 static void build_policy(struct bld *b, const struct scn_node *m, struct policy_config *p)
 {
-    static const char *const keys[] = {"timeout",  "retry",   "breaker",           "bulkhead",
-                                       "fallback", "latency", "cancel_on_timeout", "throttle",
-                                       NULL};
+    static const char *const keys[] = {"timeout",           "retry",    "breaker",
+                                       "bulkhead",          "fallback", "latency",
+                                       "cancel_on_timeout", "throttle", NULL};
     static const char *const fb_kinds[] = {"value", "fail", NULL};
     static const char *const fb_keys[] = {"kind", "latency", NULL};
     static const char *const th_keys[] = {"k", "window", NULL};
     char where[128];
     snprintf(where, sizeof where, "in policy '%.60s'", p->name);
-    if (!is_map(b, m, "a policy"))
-        return;
+    if (!is_map(b, m, "a policy")) return;
     check_keys(b, m, where, keys, NULL);
     opt_dur(b, m, "timeout", false, &p->timeout);
     const struct scn_node *n;
@@ -918,8 +894,7 @@ static void build_policies(struct bld *b, const struct scn_node *m)
     struct world_config *c = b->cfg;
     char gb[GOTBUF];
     if (m->kind != SCN_MAP) {
-        err_at(b, m, "policies must be a mapping of name -> policy, got %s",
-               got(m, gb, sizeof gb));
+        err_at(b, m, "policies must be a mapping of name -> policy, got %s", got(m, gb, sizeof gb));
         return;
     }
     c->policies = sim_xcalloc((size_t)m->n, sizeof *c->policies);
@@ -928,8 +903,10 @@ static void build_policies(struct bld *b, const struct scn_node *m)
     for (int i = 0; i < m->n; i++) {
         struct policy_config *p = &c->policies[i];
         p->name = sim_xstrdup(m->keys[i].name);
-        struct scn_node key = {.kind = SCN_SCALAR, .line = m->keys[i].line,
-                               .col = m->keys[i].col, .str = m->keys[i].name};
+        struct scn_node key = {.kind = SCN_SCALAR,
+                               .line = m->keys[i].line,
+                               .col = m->keys[i].col,
+                               .str = m->keys[i].name};
         to_name(b, &key, "a policy name", false);
         build_policy(b, m->items[i], p);
     }
@@ -944,8 +921,7 @@ static int find_policy(struct bld *b, const struct scn_node *n)
         return -1;
     }
     for (int i = 0; i < b->nuser_policies; i++)
-        if (strcmp(c->policies[i].name, n->str) == 0)
-            return i;
+        if (strcmp(c->policies[i].name, n->str) == 0) return i;
     const char **names = sim_xcalloc((size_t)b->nuser_policies + 1, sizeof *names);
     for (int i = 0; i < b->nuser_policies; i++)
         names[i] = c->policies[i].name;
@@ -972,16 +948,14 @@ static int find_service(const struct world_config *c, const char *name, size_t l
 static int find_endpoint(const struct service_config *s, const char *name)
 {
     for (int i = 0; i < s->nendpoints; i++)
-        if (s->endpoints[i].name && strcmp(s->endpoints[i].name, name) == 0)
-            return i;
+        if (s->endpoints[i].name && strcmp(s->endpoints[i].name, name) == 0) return i;
     return -1;
 }
 
 static int find_pool(const struct service_config *s, const char *name)
 {
     for (int i = 0; i < s->npools; i++)
-        if (s->pools[i].name && strcmp(s->pools[i].name, name) == 0)
-            return i;
+        if (s->pools[i].name && strcmp(s->pools[i].name, name) == 0) return i;
     return -1;
 }
 
@@ -1004,8 +978,7 @@ static void build_pool(struct bld *b, const struct scn_node *m, struct service_c
 {
     static const char *const keys[] = {"name", "size", "acquire_timeout", NULL};
     struct pool_config *p = &s->pools[k];
-    if (!is_map(b, m, "a pool"))
-        return;
+    if (!is_map(b, m, "a pool")) return;
     char where[128];
     snprintf(where, sizeof where, "in a pool of service '%.60s'", s->name ? s->name : "?");
     check_keys(b, m, where, keys, NULL);
@@ -1013,8 +986,7 @@ static void build_pool(struct bld *b, const struct scn_node *m, struct service_c
     const char *name = n ? to_name(b, n, "pool name", false) : NULL;
     if (name && !dup_name(b, n, "pool", &s->pools[0].name, k, sizeof *s->pools))
         p->name = sim_xstrdup(name);
-    if ((n = need(b, m, "size", where)))
-        to_intv(b, n, "size", 1, &p->size);
+    if ((n = need(b, m, "size", where))) to_intv(b, n, "size", 1, &p->size);
     opt_dur(b, m, "acquire_timeout", false, &p->acquire_timeout);
 }
 
@@ -1022,11 +994,10 @@ static void build_endpoint_head(struct bld *b, const struct scn_node *m, struct 
                                 int k)
 {
     static const char *const keys[] = {"name", "error_rate", "steps", NULL};
-    static const char *const planned[] = {"effect", "idempotent", "undo", "commutative",
-                                          "on_failure", NULL};
+    static const char *const planned[] = {"effect",      "idempotent", "undo",
+                                          "commutative", "on_failure", NULL};
     struct endpoint_config *e = &s->endpoints[k];
-    if (!is_map(b, m, "an endpoint"))
-        return;
+    if (!is_map(b, m, "an endpoint")) return;
     char where[128];
     snprintf(where, sizeof where, "in an endpoint of service '%.60s'", s->name ? s->name : "?");
     check_keys(b, m, where, keys, planned);
@@ -1040,15 +1011,15 @@ static void build_endpoint_head(struct bld *b, const struct scn_node *m, struct 
 /* Pass 1: names, scalars, pools and endpoint names of one service. */
 static void build_service_head(struct bld *b, const struct scn_node *m, int i)
 {
-    static const char *const keys[] = {"name",         "threads",  "queue",      "discipline",
-                                       "queue_timeout", "contention", "max_inflight", "restart",
-                                       "pools",        "endpoints", NULL};
+    static const char *const keys[] = {
+        "name",       "threads",      "queue",   "discipline", "queue_timeout",
+        "contention", "max_inflight", "restart", "pools",      "endpoints",
+        NULL};
     static const char *const disciplines[] = {"fifo", "lifo", NULL};
     struct world_config *c = b->cfg;
     struct service_config *s = &c->services[i];
     s->queue = -1;
-    if (!is_map(b, m, "a service"))
-        return;
+    if (!is_map(b, m, "a service")) return;
     const struct scn_node *n = need(b, m, "name", "in a service");
     const char *name = n ? to_name(b, n, "service name", false) : NULL;
     if (name && !dup_name(b, n, "service", &c->services[0].name, i, sizeof *c->services))
@@ -1064,8 +1035,7 @@ static void build_service_head(struct bld *b, const struct scn_node *m, int i)
         else if (to_int(b, n, "threads", 1, INT_MAX, " or \"unlimited\"", &v))
             s->threads = (int)v;
     }
-    if ((n = scn__map_get(m, "queue")))
-        to_int(b, n, "queue", 0, INT64_MAX, "", &s->queue);
+    if ((n = scn__map_get(m, "queue"))) to_int(b, n, "queue", 0, INT64_MAX, "", &s->queue);
     s->lifo = opt_enum(b, m, "discipline", disciplines, 0) == 1;
     opt_dur(b, m, "queue_timeout", false, &s->queue_timeout);
     opt_dur(b, m, "contention", false, &s->contention);
@@ -1109,8 +1079,7 @@ static bool resolve_endpoint(struct bld *b, const struct scn_node *n, const char
     if (!dym && !dot) {
         /* "payment" for "payment.charge": suggest its first endpoint. */
         int s2 = find_service(c, n->str, strlen(n->str));
-        if (s2 >= 0 && c->services[s2].nendpoints > 0)
-            dym = b->ep_names[b->ep_base[s2]];
+        if (s2 >= 0 && c->services[s2].nendpoints > 0) dym = b->ep_names[b->ep_base[s2]];
     }
     if (dym)
         err_at(b, n, "unknown endpoint %s in %s; did you mean '%s'?", got(n, gb, sizeof gb), key,
@@ -1140,8 +1109,7 @@ static void build_call(struct bld *b, const struct scn_node *m, int from, struct
         check_keys(b, m, "in a parallel call", keys, NULL);
         n = need(b, m, "call", "in a parallel call");
         const struct scn_node *p = scn__map_get(m, "policy");
-        if (p)
-            cc->policy = find_policy(b, p);
+        if (p) cc->policy = find_policy(b, p);
         opt_bool(b, m, "optional", &cc->optional);
     }
     if (n && resolve_endpoint(b, n, "call", &cc->service, &cc->endpoint))
@@ -1158,8 +1126,7 @@ static void build_parallel(struct bld *b, const struct scn_node *n, int from,
         check_keys(b, n, "in a parallel step", keys, NULL);
         calls = need(b, n, "calls", "in a parallel step");
         need_n = scn__map_get(n, "need");
-        if (!calls)
-            return;
+        if (!calls) return;
     }
     if (calls->kind != SCN_SEQ) {
         err_at(b, calls, "parallel must be a list of calls or {need: K, calls: [...]}, got %s",
@@ -1178,8 +1145,7 @@ static void build_parallel(struct bld *b, const struct scn_node *n, int from,
     if (need_n) {
         int64_t v = 0;
         bool neg;
-        if (!is_scalar(need_n) || parse_i64(need_n->str, &v, &neg) != 0 || v < 1 ||
-            v > calls->n)
+        if (!is_scalar(need_n) || parse_i64(need_n->str, &v, &neg) != 0 || v < 1 || v > calls->n)
             err_at(b, need_n,
                    "need must be an integer between 1 and %d (the number of calls), got %s",
                    calls->n, got(need_n, gb, sizeof gb));
@@ -1191,8 +1157,8 @@ static void build_parallel(struct bld *b, const struct scn_node *n, int from,
 static void build_step(struct bld *b, const struct scn_node *m, int si, int from,
                        struct step_config *st)
 {
-    static const char *const keys[] = {"work",     "use",      "hold", "call", "policy",
-                                       "optional", "parallel", NULL};
+    static const char *const keys[] = {"work",   "use",      "hold",     "call",
+                                       "policy", "optional", "parallel", NULL};
     static const char *const planned[] = {"publish", NULL};
     static const char *const kinds[] = {"work", "use", "call", "parallel", NULL};
     static const char *const use_keys[] = {"hold", NULL};
@@ -1200,18 +1166,15 @@ static void build_step(struct bld *b, const struct scn_node *m, int si, int from
     struct service_config *s = &b->cfg->services[si];
     st->pool = -1;
     st->call.service = st->call.endpoint = st->call.policy = -1;
-    if (!is_map(b, m, "a step"))
-        return;
+    if (!is_map(b, m, "a step")) return;
     int before = b->nerr;
     check_keys(b, m, "in a step", keys, planned);
     int kind = -1, kind_key = -1;
     for (int i = 0; i < m->n; i++) {
         int k = -1;
         for (int j = 0; kinds[j]; j++)
-            if (strcmp(kinds[j], m->keys[i].name) == 0)
-                k = j;
-        if (k < 0)
-            continue;
+            if (strcmp(kinds[j], m->keys[i].name) == 0) k = j;
+        if (k < 0) continue;
         if (kind >= 0)
             err_key(b, m, i, "a step is one of work, use, call or parallel, got both '%s' and '%s'",
                     kinds[kind], kinds[k]);
@@ -1226,10 +1189,8 @@ static void build_step(struct bld *b, const struct scn_node *m, int si, int from
     const struct scn_node *v = m->items[kind_key];
     char what[32];
     snprintf(what, sizeof what, "a %s step", kinds[kind]);
-    if (kind != 1)
-        reject_keys(b, m, use_keys, what);
-    if (kind != 2)
-        reject_keys(b, m, call_keys, what);
+    if (kind != 1) reject_keys(b, m, use_keys, what);
+    if (kind != 2) reject_keys(b, m, call_keys, what);
     switch (kind) {
     case 0:
         st->kind = STEP_WORK;
@@ -1264,8 +1225,7 @@ static void build_step(struct bld *b, const struct scn_node *m, int si, int from
     case 2: {
         st->kind = STEP_CALL;
         const struct scn_node *p = scn__map_get(m, "policy");
-        if (p)
-            st->call.policy = find_policy(b, p);
+        if (p) st->call.policy = find_policy(b, p);
         opt_bool(b, m, "optional", &st->call.optional);
         if (resolve_endpoint(b, v, "call", &st->call.service, &st->call.endpoint))
             add_edge(b, from, b->ep_base[st->call.service] + st->call.endpoint, v);
@@ -1283,13 +1243,11 @@ static void build_service_steps(struct bld *b, const struct scn_node *m, int si)
 {
     struct service_config *s = &b->cfg->services[si];
     const struct scn_node *eps = m->kind == SCN_MAP ? scn__map_get(m, "endpoints") : NULL;
-    if (!eps || eps->kind != SCN_SEQ)
-        return;
+    if (!eps || eps->kind != SCN_SEQ) return;
     for (int k = 0; k < eps->n; k++) {
         const struct scn_node *em = eps->items[k];
         const struct scn_node *steps = em->kind == SCN_MAP ? scn__map_get(em, "steps") : NULL;
-        if (!steps || !is_list(b, steps, "steps", "steps"))
-            continue;
+        if (!steps || !is_list(b, steps, "steps", "steps")) continue;
         struct endpoint_config *e = &s->endpoints[k];
         e->steps = sim_xcalloc((size_t)steps->n, sizeof *e->steps);
         e->nsteps = steps->n;
@@ -1306,8 +1264,7 @@ static void build_service_steps(struct bld *b, const struct scn_node *m, int si)
 static void check_cycles(struct bld *b)
 {
     int nv = b->nflat;
-    if (nv == 0)
-        return;
+    if (nv == 0) return;
     int *first = sim_xcalloc((size_t)nv + 1, sizeof *first);
     for (size_t i = 0; i < b->nedges; i++)
         first[b->edges[i].from + 1]++;
@@ -1317,8 +1274,7 @@ static void check_cycles(struct bld *b)
     int *stack = sim_xmalloc((size_t)nv * sizeof *stack);
     int *next = sim_xmalloc((size_t)nv * sizeof *next);
     for (int root = 0; root < nv; root++) {
-        if (color[root])
-            continue;
+        if (color[root]) continue;
         int sp = 0;
         stack[sp++] = root;
         color[root] = 1;
@@ -1362,8 +1318,7 @@ static void check_cycles(struct bld *b)
 static void build_services(struct bld *b, const struct scn_node *seq)
 {
     struct world_config *c = b->cfg;
-    if (!is_list(b, seq, "services", "services"))
-        return;
+    if (!is_list(b, seq, "services", "services")) return;
     if (seq->n == 0) {
         err_at(b, seq, "services must list at least one service");
         return;
@@ -1414,8 +1369,7 @@ static void policy_copy(struct policy_config *dst, const struct policy_config *s
     *dst = *src;
     dst->name = NULL;
     memset(&dst->latency, 0, sizeof dst->latency);
-    if (src->has_latency)
-        sim_dist_copy(&dst->latency, &src->latency);
+    if (src->has_latency) sim_dist_copy(&dst->latency, &src->latency);
 }
 
 static void build_rates(struct bld *b, const struct scn_node *n, struct load_config *l)
@@ -1427,8 +1381,10 @@ static void build_rates(struct bld *b, const struct scn_node *n, struct load_con
         double rps;
         if (!is_scalar(n) || !is_number(n->str) || !isfinite(rps = strtod(n->str, NULL)) ||
             rps < 0) {
-            err_at(b, n, "rate must be requests per second >= 0 or a list of {at, rps, ramp}, "
-                   "got %s", got(n, gb, sizeof gb));
+            err_at(b, n,
+                   "rate must be requests per second >= 0 or a list of {at, rps, ramp}, "
+                   "got %s",
+                   got(n, gb, sizeof gb));
             return;
         }
         l->rates = sim_xcalloc(1, sizeof *l->rates);
@@ -1451,17 +1407,14 @@ static void build_rates(struct bld *b, const struct scn_node *n, struct load_con
     for (int i = 0; i < n->n; i++) {
         const struct scn_node *m = n->items[i];
         struct rate_point *r = &l->rates[i];
-        if (!is_map(b, m, "a rate point {at, rps, ramp}"))
-            continue;
+        if (!is_map(b, m, "a rate point {at, rps, ramp}")) continue;
         check_keys(b, m, "in a rate point", keys, NULL);
         const struct scn_node *at = need(b, m, "at", "in a rate point");
         const struct scn_node *rps = need(b, m, "rps", "in a rate point");
         bool ok = at && to_dur(b, at, "at", false, &r->at);
-        if (rps)
-            to_num(b, rps, "rps", NUM_GE0, &r->rps);
+        if (rps) to_num(b, rps, "rps", NUM_GE0, &r->rps);
         opt_dur(b, m, "ramp", false, &r->ramp);
-        if (!ok)
-            continue;
+        if (!ok) continue;
         if (last >= 0) {
             /* Strictly increasing: two rates at one instant would leave the
              * rate in between undefined. A ramp must end by the next point. */
@@ -1483,14 +1436,13 @@ static void build_rates(struct bld *b, const struct scn_node *n, struct load_con
 
 static void build_load(struct bld *b, const struct scn_node *m, int i)
 {
-    static const char *const keys[] = {"name", "target", "arrivals", "rate",
+    static const char *const keys[] = {"name",    "target", "arrivals", "rate",
                                        "timeout", "policy", NULL};
     static const char *const arrivals[] = {"poisson", "constant", NULL};
     struct world_config *c = b->cfg;
     struct load_config *l = &c->loads[i];
     l->service = l->endpoint = l->policy = -1;
-    if (!is_map(b, m, "a load source"))
-        return;
+    if (!is_map(b, m, "a load source")) return;
     const struct scn_node *n = need(b, m, "name", "in a load source");
     const char *name = n ? to_name(b, n, "load name", false) : NULL;
     if (name && !dup_name(b, n, "load", &c->loads[0].name, i, sizeof *c->loads))
@@ -1501,12 +1453,10 @@ static void build_load(struct bld *b, const struct scn_node *m, int i)
     if ((n = need(b, m, "target", where)))
         resolve_endpoint(b, n, "target", &l->service, &l->endpoint);
     l->constant = opt_enum(b, m, "arrivals", arrivals, 0) == 1;
-    if ((n = need(b, m, "rate", where)))
-        build_rates(b, n, l);
+    if ((n = need(b, m, "rate", where))) build_rates(b, n, l);
 
     int pol = -1;
-    if ((n = scn__map_get(m, "policy")))
-        pol = find_policy(b, n);
+    if ((n = scn__map_get(m, "policy"))) pol = find_policy(b, n);
     const struct scn_node *tn = scn__map_get(m, "timeout");
     sim_time timeout = 0;
     if (tn && to_dur(b, tn, "timeout", false, &timeout) && l->name) {
@@ -1516,8 +1466,7 @@ static void build_load(struct bld *b, const struct scn_node *m, int i)
         c->policies = sim_xrealloc(c->policies, (size_t)(c->npolicies + 1) * sizeof *c->policies);
         struct policy_config *p = &c->policies[c->npolicies];
         memset(p, 0, sizeof *p);
-        if (pol >= 0)
-            policy_copy(p, &c->policies[pol]);
+        if (pol >= 0) policy_copy(p, &c->policies[pol]);
         size_t len = strlen(l->name) + 6;
         p->name = sim_xmalloc(len);
         snprintf(p->name, len, "load/%s", l->name);
@@ -1579,16 +1528,18 @@ static bool resolve_target(struct bld *b, const struct scn_node *n, struct fault
     if (dym)
         err_at(b, n, "unknown fault target %s; did you mean '%s'?", got(n, gb, sizeof gb), dym);
     else
-        err_at(b, n, "unknown fault target %s (expected service, service.endpoint or "
-               "service.pool)", got(n, gb, sizeof gb));
+        err_at(b, n,
+               "unknown fault target %s (expected service, service.endpoint or "
+               "service.pool)",
+               got(n, gb, sizeof gb));
     free(cands);
     return false;
 }
 
 static void build_fault(struct bld *b, const struct scn_node *m, int i)
 {
-    static const char *const keys[] = {"at",   "until",  "target", "kind", "mode",
-                                       "factor", "add",  "rate",   "size", NULL};
+    static const char *const keys[] = {"at",     "until", "target", "kind", "mode",
+                                       "factor", "add",   "rate",   "size", NULL};
     static const char *const kinds[] = {"crash", "pause", "slow", "errors", "pool", NULL};
     /* The parameters each kind takes, in the order of kinds[]. */
     static const char *const params[][3] = {
@@ -1601,8 +1552,7 @@ static void build_fault(struct bld *b, const struct scn_node *m, int i)
     f->service = f->endpoint = f->pool = -1;
     f->until = SIM_TIME_MAX;
     f->factor = 1;
-    if (!is_map(b, m, "a fault"))
-        return;
+    if (!is_map(b, m, "a fault")) return;
     check_keys(b, m, "in a fault", keys, NULL);
     const struct scn_node *n;
     bool at_ok = (n = need(b, m, "at", "in a fault")) && to_dur(b, n, "at", false, &f->at);
@@ -1617,8 +1567,7 @@ static void build_fault(struct bld *b, const struct scn_node *m, int i)
     bool target_ok = tn && resolve_target(b, tn, f, &tk);
     const struct scn_node *kn = need(b, m, "kind", "in a fault");
     int kind = kn ? to_enum(b, kn, "kind", kinds) : -1;
-    if (kind < 0)
-        return;
+    if (kind < 0) return;
     f->kind = (enum fault_kind)kind;
     char what[32];
     snprintf(what, sizeof what, "a %s fault", kinds[kind]);
@@ -1627,8 +1576,7 @@ static void build_fault(struct bld *b, const struct scn_node *m, int i)
         bool takes = false;
         for (int p = 0; params[kind][p]; p++)
             takes |= strcmp(params[kind][p], all_params[j]) == 0;
-        if (at >= 0 && !takes)
-            err_key(b, m, at, "%s does not apply to %s", all_params[j], what);
+        if (at >= 0 && !takes) err_key(b, m, at, "%s does not apply to %s", all_params[j], what);
     }
     switch (f->kind) {
     case FAULT_CRASH:
@@ -1643,19 +1591,16 @@ static void build_fault(struct bld *b, const struct scn_node *m, int i)
         opt_dur(b, m, "add", false, &f->add);
         break;
     case FAULT_ERRORS:
-        if ((n = need(b, m, "rate", "in an errors fault")))
-            to_pct(b, n, "rate", false, &f->rate);
+        if ((n = need(b, m, "rate", "in an errors fault"))) to_pct(b, n, "rate", false, &f->rate);
         break;
     case FAULT_POOL:
-        if ((n = need(b, m, "size", "in a pool fault")))
-            to_intv(b, n, "size", 0, &f->size);
+        if ((n = need(b, m, "size", "in a pool fault"))) to_intv(b, n, "size", 0, &f->size);
         break;
     }
     /* What each kind means for each kind of target: a crash or pause stops
      * a whole service; errors make requests fail, which a pool has none of;
      * a pool fault resizes a pool. Slow applies to all three. */
-    if (!target_ok)
-        return;
+    if (!target_ok) return;
     bool fits = f->kind == FAULT_SLOW || (f->kind == FAULT_POOL && tk == T_POOL) ||
                 ((f->kind == FAULT_CRASH || f->kind == FAULT_PAUSE) && tk == T_SERVICE) ||
                 (f->kind == FAULT_ERRORS && tk != T_POOL);
@@ -1675,34 +1620,28 @@ static bool parse_clock(const char *s, sim_time *out)
     int h = 0, mi = 0, se = 0, i = 0;
     for (int k = 0; k < 2 && is_digit(s[i]); k++)
         h = h * 10 + (s[i++] - '0');
-    if (i == 0 || s[i++] != ':')
-        return false;
+    if (i == 0 || s[i++] != ':') return false;
     for (int k = 0; k < 2; k++, i++) {
-        if (!is_digit(s[i]))
-            return false;
+        if (!is_digit(s[i])) return false;
         mi = mi * 10 + (s[i] - '0');
     }
-    if (s[i++] != ':')
-        return false;
+    if (s[i++] != ':') return false;
     for (int k = 0; k < 2; k++, i++) {
-        if (!is_digit(s[i]))
-            return false;
+        if (!is_digit(s[i])) return false;
         se = se * 10 + (s[i] - '0');
     }
-    if (s[i] || h > 23 || mi > 59 || se > 59)
-        return false;
+    if (s[i] || h > 23 || mi > 59 || se > 59) return false;
     *out = ((sim_time)h * 3600 + mi * 60 + se) * SIM_S;
     return true;
 }
 
 static void build_world(struct bld *b, const struct scn_node *root)
 {
-    static const char *const keys[] = {"name",     "description", "seed",   "duration",
-                                       "warmup",   "sample",      "clock",  "network",
-                                       "services", "policies",    "load",   "faults",
-                                       "variants", NULL};
-    static const char *const planned[] = {"bus", "subscriptions", "choreographies", "sagas",
-                                          "projections", NULL};
+    static const char *const keys[] = {"name",   "description", "seed",     "duration", "warmup",
+                                       "sample", "clock",       "network",  "services", "policies",
+                                       "load",   "faults",      "variants", NULL};
+    static const char *const planned[] = {"bus",   "subscriptions", "choreographies",
+                                          "sagas", "projections",   NULL};
     static const char *const net_keys[] = {"latency", NULL};
     const char *where = "at the top level";
     char gb[GOTBUF];
@@ -1712,8 +1651,7 @@ static void build_world(struct bld *b, const struct scn_node *root)
     const struct scn_node *n;
     if ((n = need(b, root, "name", where))) {
         const char *name = to_name(b, n, "name", true);
-        if (name)
-            c->name = sim_xstrdup(name);
+        if (name) c->name = sim_xstrdup(name);
     }
     if ((n = scn__map_get(root, "description")) && !is_scalar(n))
         err_at(b, n, "description must be text, got %s", got(n, gb, sizeof gb));
@@ -1730,11 +1668,11 @@ static void build_world(struct bld *b, const struct scn_node *root)
         else
             c->seed = (uint64_t)v;
     }
-    bool dur_ok = (n = need(b, root, "duration", where)) &&
-                  to_dur(b, n, "duration", true, &c->duration);
+    bool dur_ok =
+        (n = need(b, root, "duration", where)) && to_dur(b, n, "duration", true, &c->duration);
     c->sample = SIM_S;
-    if ((n = scn__map_get(root, "warmup")) && to_dur(b, n, "warmup", false, &c->warmup) &&
-        dur_ok && c->warmup >= c->duration) {
+    if ((n = scn__map_get(root, "warmup")) && to_dur(b, n, "warmup", false, &c->warmup) && dur_ok &&
+        c->warmup >= c->duration) {
         char db[32];
         sim_time_format(c->duration, db, sizeof db);
         err_at(b, n, "warmup must be shorter than duration (%s), got %s", db,
@@ -1745,20 +1683,16 @@ static void build_world(struct bld *b, const struct scn_node *root)
         if (is_scalar(n) && parse_clock(n->str, &c->clock))
             c->has_clock = true;
         else
-            err_at(b, n, "clock must be a time of day \"HH:MM:SS\", got %s",
-                   got(n, gb, sizeof gb));
+            err_at(b, n, "clock must be a time of day \"HH:MM:SS\", got %s", got(n, gb, sizeof gb));
     }
     if ((n = scn__map_get(root, "network")) && is_map(b, n, "network")) {
         check_keys(b, n, "in network", net_keys, NULL);
         const struct scn_node *l = scn__map_get(n, "latency");
-        if (l)
-            c->has_latency = build_dist(b, l, "latency", false, &c->latency);
+        if (l) c->has_latency = build_dist(b, l, "latency", false, &c->latency);
     }
 
-    if ((n = scn__map_get(root, "policies")))
-        build_policies(b, n);
-    if ((n = need(b, root, "services", where)))
-        build_services(b, n);
+    if ((n = scn__map_get(root, "policies"))) build_policies(b, n);
+    if ((n = need(b, root, "services", where))) build_services(b, n);
     if ((n = scn__map_get(root, "load")) && is_list(b, n, "load", "load sources")) {
         c->loads = sim_xcalloc((size_t)n->n, sizeof *c->loads);
         c->nloads = n->n;

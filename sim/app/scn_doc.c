@@ -43,8 +43,7 @@ static char *read_file(const char *path, size_t *len, struct scn_errors *err)
         }
         size_t got = fread(buf + n, 1, cap - 1 - n, f);
         n += got;
-        if (got == 0)
-            break;
+        if (got == 0) break;
     }
     if (ferror(f)) {
         /* fread on a directory fails with EISDIR, the message users expect. */
@@ -66,8 +65,7 @@ static char *read_file(const char *path, size_t *len, struct scn_errors *err)
 
 static bool valid_variant_name(const char *s)
 {
-    if (!*s)
-        return false;
+    if (!*s) return false;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
             return false;
@@ -76,11 +74,9 @@ static bool valid_variant_name(const char *s)
 
 static bool is_named_list(const struct scn_node *n)
 {
-    if (n->kind != SCN_SEQ || n->n == 0)
-        return false;
+    if (n->kind != SCN_SEQ || n->n == 0) return false;
     for (int i = 0; i < n->n; i++)
-        if (n->items[i]->kind != SCN_MAP || !scn__node_name(n->items[i]))
-            return false;
+        if (n->items[i]->kind != SCN_MAP || !scn__node_name(n->items[i])) return false;
     return true;
 }
 
@@ -131,11 +127,11 @@ static bool check_variants(struct scn_doc *doc, const struct scn_node *v, struct
         }
         const struct scn_node *name = scn__map_get(m, "name");
         if (!name) {
-            scn__error_at(err, doc->path, m->line, m->col, "missing required key 'name' in a variant");
+            scn__error_at(err, doc->path, m->line, m->col,
+                          "missing required key 'name' in a variant");
             ok = false;
         } else if (name->kind != SCN_SCALAR || !valid_variant_name(name->str)) {
-            if (name->kind == SCN_SCALAR)
-                scn__quote(name->str, q, sizeof q);
+            if (name->kind == SCN_SCALAR) scn__quote(name->str, q, sizeof q);
             scn__error_at(err, doc->path, name->line, name->col,
                           "variant name must match [a-z0-9_-]+, got %s",
                           name->kind == SCN_SCALAR ? q : "a collection");
@@ -159,8 +155,7 @@ static bool check_variants(struct scn_doc *doc, const struct scn_node *v, struct
             ok = false;
         }
         ok &= check_named_dups(doc->path, m, err);
-        if (ok)
-            doc->variants[doc->nvariants++] = m;
+        if (ok) doc->variants[doc->nvariants++] = m;
     }
     return ok;
 }
@@ -169,16 +164,13 @@ struct scn_doc *scn_open(const char *path, struct scn_errors *err)
 {
     size_t len = 0;
     char *text = read_file(path, &len, err);
-    if (!text)
-        return NULL;
+    if (!text) return NULL;
     struct scn_node *root = scn__parse(path, text, len, err);
     free(text);
-    if (!root)
-        return NULL;
+    if (!root) return NULL;
     if (root->kind != SCN_MAP) {
         char q[64];
-        if (root->kind == SCN_SCALAR)
-            scn__quote(root->str, q, sizeof q);
+        if (root->kind == SCN_SCALAR) scn__quote(root->str, q, sizeof q);
         scn__error_at(err, path, root->line, root->col,
                       "the top level must be a mapping of scenario keys (name, duration, "
                       "services, ...), got %s",
@@ -199,8 +191,7 @@ struct scn_doc *scn_open(const char *path, struct scn_errors *err)
 
 void scn_close(struct scn_doc *doc)
 {
-    if (!doc)
-        return;
+    if (!doc) return;
     scn__node_free(doc->root);
     free(doc->variants);
     free(doc->path);
@@ -221,8 +212,7 @@ const char *scn_variant_name(const struct scn_doc *doc, int i)
 int scn_variant_find(const struct scn_doc *doc, const char *name)
 {
     for (int i = 0; i < scn_variant_count(doc); i++)
-        if (strcmp(scn_variant_name(doc, i), name) == 0)
-            return i;
+        if (strcmp(scn_variant_name(doc, i), name) == 0) return i;
     return -1;
 }
 
@@ -238,8 +228,8 @@ static void mark_set(struct scn_node *n)
 /* The value of --set: plain text is one scalar (so "a: b" stays text, and
  * null/~ remove the key as in a variant); text opening a flow collection or
  * a quoted string is read as YAML, so a rate list can be swept too. */
-static struct scn_node *parse_value(const struct scn_doc *doc, const char *path,
-                                    const char *value, struct scn_errors *err)
+static struct scn_node *parse_value(const struct scn_doc *doc, const char *path, const char *value,
+                                    struct scn_errors *err)
 {
     static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
     if (strchr("[{\"'", value[0]) == NULL || value[0] == '\0') {
@@ -259,17 +249,14 @@ static struct scn_node *parse_value(const struct scn_doc *doc, const char *path,
 static int seq_lookup(const struct scn_node *seq, const char *seg)
 {
     for (int i = 0; i < seq->n; i++) {
-        const char *name =
-            seq->items[i]->kind == SCN_MAP ? scn__node_name(seq->items[i]) : NULL;
-        if (name && strcmp(name, seg) == 0)
-            return i;
+        const char *name = seq->items[i]->kind == SCN_MAP ? scn__node_name(seq->items[i]) : NULL;
+        if (name && strcmp(name, seg) == 0) return i;
     }
     /* Lists without names (faults, steps) are addressed by 0-based index. */
     char *end;
     errno = 0;
     long k = strtol(seg, &end, 10);
-    if (*seg >= '0' && *seg <= '9' && !*end && errno == 0 && k < seq->n)
-        return (int)k;
+    if (*seg >= '0' && *seg <= '9' && !*end && errno == 0 && k < seq->n) return (int)k;
     return -1;
 }
 
@@ -280,8 +267,7 @@ static void place(struct scn_node *n, int line, int col)
     n->line = line;
     n->col = col;
     for (int i = 0; i < n->n; i++) {
-        if (n->keys)
-            n->keys[i].line = line, n->keys[i].col = col;
+        if (n->keys) n->keys[i].line = line, n->keys[i].col = col;
         place(n->items[i], line, col);
     }
 }
@@ -294,15 +280,13 @@ bool scn_set(struct scn_doc *doc, const char *path, const char *value, struct sc
     bool ok = true;
     for (char *p = segs, *dot;; p = dot + 1) {
         dot = strchr(p, '.');
-        if (dot)
-            *dot = '\0';
+        if (dot) *dot = '\0';
         if (!*p || np == 64) {
             ok = false;
             break;
         }
         parts[np++] = p;
-        if (!dot)
-            break;
+        if (!dot) break;
     }
     if (!ok) {
         scn__error_at(err, doc->path, 0, 0,
@@ -324,8 +308,8 @@ bool scn_set(struct scn_doc *doc, const char *path, const char *value, struct sc
                 : node->kind == SCN_SEQ ? seq_lookup(node, parts[i])
                                         : -1;
         if (k < 0) {
-            scn__error_at(err, doc->path, 0, 0, "--set %s: no '%s' at this point of the path",
-                          path, parts[i]);
+            scn__error_at(err, doc->path, 0, 0, "--set %s: no '%s' at this point of the path", path,
+                          parts[i]);
             ok = false;
             break;
         }

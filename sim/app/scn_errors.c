@@ -17,7 +17,10 @@
 #include "sim/app/scn_internal.h"
 #include "sim/kernel/sim_mem.h"
 
-void scn_errors_init(struct scn_errors *e) { memset(e, 0, sizeof *e); }
+void scn_errors_init(struct scn_errors *e)
+{
+    memset(e, 0, sizeof *e);
+}
 
 void scn_errors_fini(struct scn_errors *e)
 {
@@ -87,8 +90,8 @@ static void add_line(struct scn_errors *e, const char *path, char *full)
     }
     if (e->n == SCN__MAX_ERRORS) {
         free(full);
-        full = format("%s: error: more than %d errors; the rest are not shown", path,
-                      SCN__MAX_ERRORS);
+        full =
+            format("%s: error: more than %d errors; the rest are not shown", path, SCN__MAX_ERRORS);
     }
     push_line(e, full);
 }
@@ -96,8 +99,7 @@ static void add_line(struct scn_errors *e, const char *path, char *full)
 void scn__verror_at(struct scn_errors *e, const char *path, int line, int col, const char *fmt,
                     va_list ap)
 {
-    if (e->n > SCN__MAX_ERRORS)
-        return;
+    if (e->n > SCN__MAX_ERRORS) return;
     char *msg = scn__vformat(fmt, ap);
     char *full = line > 0 ? format("%s:%d:%d: error: %s", path, line, col, msg)
                           : format("%s: error: %s", path, msg);
@@ -110,12 +112,10 @@ void scn__verror_at(struct scn_errors *e, const char *path, int line, int col, c
 static long long position(const char *s, const char *path)
 {
     size_t pl = strlen(path);
-    if (strncmp(s, path, pl) != 0 || s[pl] != ':')
-        return LLONG_MAX;
+    if (strncmp(s, path, pl) != 0 || s[pl] != ':') return LLONG_MAX;
     char *end;
     long line = strtol(s + pl + 1, &end, 10);
-    if (end == s + pl + 1 || *end != ':')
-        return LLONG_MAX;
+    if (end == s + pl + 1 || *end != ':') return LLONG_MAX;
     long col = strtol(end + 1, NULL, 10);
     return (long long)line * 1000000 + col;
 }
@@ -139,8 +139,7 @@ void scn__errors_move_sorted(struct scn_errors *dst, struct scn_errors *src, con
     scn_errors_fini(src);
 }
 
-void scn__error_at(struct scn_errors *e, const char *path, int line, int col, const char *fmt,
-                   ...)
+void scn__error_at(struct scn_errors *e, const char *path, int line, int col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -158,8 +157,7 @@ void scn__error_at(struct scn_errors *e, const char *path, int line, int col, co
 static int edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
-    if (la > DYM_MAX || lb > DYM_MAX)
-        return DYM_MAX;
+    if (la > DYM_MAX || lb > DYM_MAX) return DYM_MAX;
     int row[DYM_MAX + 1];
     for (size_t j = 0; j <= lb; j++)
         row[j] = (int)j;
@@ -169,10 +167,8 @@ static int edit_distance(const char *a, const char *b)
         for (size_t j = 1; j <= lb; j++) {
             int up = row[j];
             int best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
             row[j] = best;
             diag = up;
         }
@@ -190,8 +186,7 @@ const char *scn__did_you_mean(const char *word, const char *const *cands, int n)
     const char *best = NULL;
     int bestd = limit + 1;
     for (int i = 0; i < n; i++) {
-        if (!cands[i])
-            continue;
+        if (!cands[i]) continue;
         int d = edit_distance(word, cands[i]);
         if (d < bestd && d < len && d > 0) {
             best = cands[i];
@@ -218,8 +213,7 @@ void scn__quote(const char *s, char *buf, size_t n)
             /* Back off to a UTF-8 boundary so the line stays valid text. */
             while (o > 1 && ((unsigned char)buf[o - 1] & 0xC0) == 0x80)
                 o--;
-            if (o > 1 && ((unsigned char)buf[o - 1] & 0xC0) == 0xC0)
-                o--;
+            if (o > 1 && ((unsigned char)buf[o - 1] & 0xC0) == 0xC0) o--;
             memcpy(buf + o, "...", 3);
             o += 3;
             break;

@@ -33,16 +33,16 @@ struct scn_node {
     bool null; /* a plain `null`, `~`, empty value or `!!null`: "absent" */
     bool set;  /* created by scn_set (--set): errors on it say so */
     int line, col;
-    char *str;              /* scalar text */
-    int n, cap;             /* sequence items or mapping pairs */
+    char *str;               /* scalar text */
+    int n, cap;              /* sequence items or mapping pairs */
     struct scn_node **items; /* sequence items; mapping values */
-    struct scn_key *keys;   /* mapping keys, parallel to items */
+    struct scn_key *keys;    /* mapping keys, parallel to items */
 };
 
 struct scn_doc {
     char *path;
-    struct scn_node *root; /* the base document, `variants` included */
-    int nvariants;         /* 0: the one implicit variant "base" */
+    struct scn_node *root;            /* the base document, `variants` included */
+    int nvariants;                    /* 0: the one implicit variant "base" */
     const struct scn_node **variants; /* mapping nodes inside root */
 };
 
@@ -54,8 +54,7 @@ void scn__node_free(struct scn_node *n);
 struct scn_node *scn__node_copy(const struct scn_node *n);
 /* Appends; the node takes ownership of child (and of a copy of key). */
 void scn__seq_push(struct scn_node *seq, struct scn_node *child);
-void scn__map_put(struct scn_node *map, const char *key, int line, int col,
-                  struct scn_node *value);
+void scn__map_put(struct scn_node *map, const char *key, int line, int col, struct scn_node *value);
 /* Index of key in a mapping, -1 if absent. */
 int scn__map_find(const struct scn_node *map, const char *key);
 /* The value, or NULL when absent or null. */
@@ -67,8 +66,7 @@ const char *scn__node_name(const struct scn_node *n);
 
 /* Parses a whole YAML text (one document). `path` labels errors. Returns the
  * root, or NULL with errors reported; an empty document is reported too. */
-struct scn_node *scn__parse(const char *path, const char *text, size_t len,
-                            struct scn_errors *err);
+struct scn_node *scn__parse(const char *path, const char *text, size_t len, struct scn_errors *err);
 
 /* ---- merge (scn_merge.c) ------------------------------------------------ */
 
@@ -82,8 +80,8 @@ struct scn_node *scn__merge(const struct scn_node *base, const struct scn_node *
  * lines are kept once (the same base error seen through every variant), and
  * past SCN__MAX_ERRORS the rest are counted, not stored. */
 #define SCN__MAX_ERRORS 200
-void scn__error_at(struct scn_errors *e, const char *path, int line, int col, const char *fmt,
-                   ...) SIM_PRINTF(5, 6);
+void scn__error_at(struct scn_errors *e, const char *path, int line, int col, const char *fmt, ...)
+    SIM_PRINTF(5, 6);
 void scn__verror_at(struct scn_errors *e, const char *path, int line, int col, const char *fmt,
                     va_list ap) SIM_PRINTF(5, 0);
 

@@ -24,11 +24,9 @@
 
 static bool is_named_list(const struct scn_node *seq)
 {
-    if (seq->kind != SCN_SEQ || seq->n == 0)
-        return false;
+    if (seq->kind != SCN_SEQ || seq->n == 0) return false;
     for (int i = 0; i < seq->n; i++)
-        if (seq->items[i]->kind != SCN_MAP || !scn__node_name(seq->items[i]))
-            return false;
+        if (seq->items[i]->kind != SCN_MAP || !scn__node_name(seq->items[i])) return false;
     return true;
 }
 
@@ -36,8 +34,7 @@ static int find_named(const struct scn_node *seq, const char *name)
 {
     for (int i = 0; i < seq->n; i++) {
         const char *n = seq->items[i]->kind == SCN_MAP ? scn__node_name(seq->items[i]) : NULL;
-        if (n && strcmp(n, name) == 0)
-            return i;
+        if (n && strcmp(n, name) == 0) return i;
     }
     return -1;
 }
@@ -64,25 +61,21 @@ static struct scn_node *copy_clean(const struct scn_node *n)
 
 struct scn_node *scn__merge(const struct scn_node *base, const struct scn_node *over)
 {
-    if (!over)
-        return base ? copy_clean(base) : NULL;
-    if (!base)
-        return copy_clean(over);
+    if (!over) return base ? copy_clean(base) : NULL;
+    if (!base) return copy_clean(over);
 
     if (base->kind == SCN_MAP && over->kind == SCN_MAP) {
         struct scn_node *m = scn__node_new(SCN_MAP, base->line, base->col);
         for (int i = 0; i < base->n; i++) {
             int j = scn__map_find(over, base->keys[i].name);
             const struct scn_node *ov = j >= 0 ? over->items[j] : NULL;
-            if ((ov && ov->null) || (!ov && base->items[i]->null))
-                continue;
+            if ((ov && ov->null) || (!ov && base->items[i]->null)) continue;
             /* A key the overlay sets points at the overlay's line. */
             const struct scn_key *k = ov ? &over->keys[j] : &base->keys[i];
             scn__map_put(m, k->name, k->line, k->col, scn__merge(base->items[i], ov));
         }
         for (int j = 0; j < over->n; j++) {
-            if (scn__map_find(base, over->keys[j].name) >= 0 || over->items[j]->null)
-                continue;
+            if (scn__map_find(base, over->keys[j].name) >= 0 || over->items[j]->null) continue;
             scn__map_put(m, over->keys[j].name, over->keys[j].line, over->keys[j].col,
                          copy_clean(over->items[j]));
         }

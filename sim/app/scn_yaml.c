@@ -50,12 +50,10 @@ struct scn_node *scn__scalar_new(const char *text, bool null, int line, int col)
 
 void scn__node_free(struct scn_node *n)
 {
-    if (!n)
-        return;
+    if (!n) return;
     for (int i = 0; i < n->n; i++) {
         scn__node_free(n->items[i]);
-        if (n->keys)
-            free(n->keys[i].name);
+        if (n->keys) free(n->keys[i].name);
     }
     free(n->items);
     free(n->keys);
@@ -65,8 +63,7 @@ void scn__node_free(struct scn_node *n)
 
 static void grow(struct scn_node *n)
 {
-    if (n->n < n->cap)
-        return;
+    if (n->n < n->cap) return;
     size_t cap = (size_t)n->cap;
     n->items = sim_xgrow(n->items, &cap, (size_t)n->n + 1, sizeof *n->items);
     if (n->kind == SCN_MAP) {
@@ -84,8 +81,7 @@ void scn__seq_push(struct scn_node *seq, struct scn_node *child)
     seq->items[seq->n++] = child;
 }
 
-void scn__map_put(struct scn_node *map, const char *key, int line, int col,
-                  struct scn_node *value)
+void scn__map_put(struct scn_node *map, const char *key, int line, int col, struct scn_node *value)
 {
     SIM_ASSERT(map->kind == SCN_MAP);
     grow(map);
@@ -95,11 +91,9 @@ void scn__map_put(struct scn_node *map, const char *key, int line, int col,
 
 int scn__map_find(const struct scn_node *map, const char *key)
 {
-    if (!map || map->kind != SCN_MAP)
-        return -1;
+    if (!map || map->kind != SCN_MAP) return -1;
     for (int i = 0; i < map->n; i++)
-        if (strcmp(map->keys[i].name, key) == 0)
-            return i;
+        if (strcmp(map->keys[i].name, key) == 0) return i;
     return -1;
 }
 
@@ -112,8 +106,7 @@ const struct scn_node *scn__map_get(const struct scn_node *map, const char *key)
 void scn__map_remove(struct scn_node *map, const char *key)
 {
     int i = scn__map_find(map, key);
-    if (i < 0)
-        return;
+    if (i < 0) return;
     scn__node_free(map->items[i]);
     free(map->keys[i].name);
     memmove(&map->items[i], &map->items[i + 1], (size_t)(map->n - i - 1) * sizeof *map->items);
@@ -132,8 +125,7 @@ struct scn_node *scn__node_copy(const struct scn_node *n)
     struct scn_node *c = scn__node_new(n->kind, n->line, n->col);
     c->null = n->null;
     c->set = n->set;
-    if (n->str)
-        c->str = sim_xstrdup(n->str);
+    if (n->str) c->str = sim_xstrdup(n->str);
     for (int i = 0; i < n->n; i++) {
         if (n->kind == SCN_MAP)
             scn__map_put(c, n->keys[i].name, n->keys[i].line, n->keys[i].col,
@@ -218,14 +210,11 @@ static void attach(struct parse *p, struct scn_node *n)
 static bool is_null_scalar(const yaml_event_t *ev)
 {
     const char *tag = (const char *)ev->data.scalar.tag;
-    if (tag)
-        return strcmp(tag, YAML_NULL_TAG) == 0;
-    if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-        return false;
+    if (tag) return strcmp(tag, YAML_NULL_TAG) == 0;
+    if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return false;
     static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
     for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
-        if (strcmp((const char *)ev->data.scalar.value, nulls[i]) == 0)
-            return true;
+        if (strcmp((const char *)ev->data.scalar.value, nulls[i]) == 0) return true;
     return false;
 }
 
@@ -291,7 +280,9 @@ static bool open_node(struct parse *p, const yaml_event_t *ev, enum scn_kind kin
     struct frame *f = &p->stack[p->depth++];
     *f = (struct frame){
         scn__node_new(kind, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1),
-        false, false, {NULL, 0, 0}};
+        false,
+        false,
+        {NULL, 0, 0}};
     return true;
 }
 
@@ -342,8 +333,7 @@ static bool on_event(struct parse *p, const yaml_event_t *ev)
     }
 }
 
-struct scn_node *scn__parse(const char *path, const char *text, size_t len,
-                            struct scn_errors *err)
+struct scn_node *scn__parse(const char *path, const char *text, size_t len, struct scn_errors *err)
 {
     struct parse p = {.path = path, .text = text, .err = err};
     yaml_parser_t yp;
@@ -361,8 +351,7 @@ struct scn_node *scn__parse(const char *path, const char *text, size_t len,
         bool go = on_event(&p, &ev);
         bool end = ev.type == YAML_STREAM_END_EVENT;
         yaml_event_delete(&ev);
-        if (!go || end)
-            break;
+        if (!go || end) break;
     }
     yaml_parser_delete(&yp);
     /* On an early stop the open collections are still on the stack. */

@@ -57,8 +57,7 @@ static void build_ok(const char *text, int v, struct world_config *cfg)
     scn_errors_init(&err);
     struct scn_doc *doc = open_text(text, &err);
     bool ok = doc && scn_build(doc, v, cfg, &err);
-    if (!ok)
-        scn_errors_print(&err, stderr);
+    if (!ok) scn_errors_print(&err, stderr);
     assert_true(ok);
     assert_int_equal(err.n, 0);
     scn_close(doc);
@@ -107,8 +106,7 @@ static struct scn_node *parse(const char *text)
     struct scn_errors err;
     scn_errors_init(&err);
     struct scn_node *n = scn__parse("t.yaml", text, strlen(text), &err);
-    if (!n)
-        scn_errors_print(&err, stderr);
+    if (!n) scn_errors_print(&err, stderr);
     assert_non_null(n);
     scn_errors_fini(&err);
     return n;
@@ -332,11 +330,9 @@ static void test_percentages_and_fractions(void **state)
     assert_error(HEAD "services: [{name: a, threads: 1, endpoints: [{name: x, error_rate: 50}]}]\n",
                  want);
     assert_error(
-        HEAD "services: [{name: a, threads: 1, endpoints: [{name: x, error_rate: 101%}]}]\n",
-        want);
+        HEAD "services: [{name: a, threads: 1, endpoints: [{name: x, error_rate: 101%}]}]\n", want);
     assert_error(
-        HEAD "services: [{name: a, threads: 1, endpoints: [{name: x, error_rate: -0.1}]}]\n",
-        want);
+        HEAD "services: [{name: a, threads: 1, endpoints: [{name: x, error_rate: -0.1}]}]\n", want);
 }
 
 static void test_integers_reject_fractions_overflow_and_negatives(void **state)
