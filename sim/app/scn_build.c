@@ -448,8 +448,8 @@ static int opt_enum(struct bld *b, const struct scn_node *m, const char *key,
 
 /* ---- distributions ---------------------------------------------------------- */
 
-/* In the order of enum sim_dist_kind. Every parameter is a duration except
- * cv and shape, which are plain numbers. */
+/* Names, their kinds and their keys, row by row. Every parameter is a
+ * duration except cv and shape, which are plain numbers. */
 static const char *const dist_names[] = {"constant",  "exponential", "uniform", "normal",
                                          "lognormal", "gamma",       "weibull", "pareto",
                                          "mixture",   NULL};
@@ -464,7 +464,15 @@ static const char *const dist_params[][6] = {
     {"dist", "scale", "shape", NULL},
     {"dist", "of", NULL},
 };
-#define NDIST ((int)(sizeof dist_params / sizeof dist_params[0]))
+static const enum sim_dist_kind dist_kinds[] = {
+    SIM_DIST_CONSTANT, SIM_DIST_EXPONENTIAL, SIM_DIST_UNIFORM, SIM_DIST_NORMAL,  SIM_DIST_LOGNORMAL,
+    SIM_DIST_GAMMA,    SIM_DIST_WEIBULL,     SIM_DIST_PARETO,  SIM_DIST_MIXTURE,
+};
+_Static_assert(sizeof dist_kinds / sizeof dist_kinds[0] ==
+                       sizeof dist_params / sizeof dist_params[0] &&
+                   sizeof dist_names / sizeof dist_names[0] ==
+                       sizeof dist_kinds / sizeof dist_kinds[0] + 1,
+               "one row per distribution");
 
 /* "an exponential", "a uniform": of the names here only exponential takes "an". */
 static const char *article(const char *dist)
@@ -574,7 +582,7 @@ static bool build_dist(struct bld *b, const struct scn_node *n, const char *key,
     double x = 0, y = 0;
     const char *msg = NULL;
     bool ok = true;
-    switch ((enum sim_dist_kind)k) {
+    switch (dist_kinds[k]) {
     case SIM_DIST_CONSTANT:
         ok = dist_param(b, n, "value", false, dname, &x) && !(msg = sim_dist_constant(out, x));
         break;
@@ -658,6 +666,19 @@ static bool build_dist(struct bld *b, const struct scn_node *n, const char *key,
 
 static const char *const backoff_names[] = {"none", "fixed", "exponential", NULL};
 static const char *const jitter_names[] = {"none", "full", "equal", "decorrelated", NULL};
+/* The name tables of this file are indexed by the config enums. */
+_Static_assert(BACKOFF_NONE == 0 && BACKOFF_FIXED == 1 && BACKOFF_EXPONENTIAL == 2, "backoff");
+_Static_assert(JITTER_NONE == 0 && JITTER_FULL == 1 && JITTER_EQUAL == 2 &&
+                   JITTER_DECORRELATED == 3,
+               "jitter");
+_Static_assert(BREAKER_CONSECUTIVE == 0 && BREAKER_SLIDING == 1, "breaker kinds");
+_Static_assert(WINDOW_COUNT == 0 && WINDOW_TIME == 1, "windows");
+_Static_assert(BULKHEAD_SEMAPHORE == 0 && BULKHEAD_THREADPOOL == 1, "bulkhead kinds");
+_Static_assert(FALLBACK_VALUE == 0 && FALLBACK_FAIL == 1, "fallback kinds");
+_Static_assert(FAULT_CRASH == 0 && FAULT_PAUSE == 1 && FAULT_SLOW == 2 && FAULT_ERRORS == 3 &&
+                   FAULT_POOL == 4,
+               "fault kinds");
+
 static const char *const retryable[] = {"timeout",         "error",         "rejected",
                                         "short_circuited", "bulkhead_full", NULL};
 
@@ -959,7 +980,10 @@ static int find_pool(const struct service_config *s, const char *name)
     return -1;
 }
 
-/* Reports a name already used by an earlier sibling; true if it was. */
+/* Reports a name already used by an earlier sibling; true if it was. The
+ * siblings are config structs `stride` bytes apart whose first member is
+ * `char *name` (services, pools, endpoints, loads); `names` points at the
+ * first one's, so one function serves all four. */
 static bool dup_name(struct bld *b, const struct scn_node *n, const char *what, char **names,
                      int count, size_t stride)
 {
