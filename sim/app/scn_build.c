@@ -496,6 +496,15 @@ static bool dist_param(struct bld *b, const struct scn_node *m, const char *name
     return true;
 }
 
+/* Both parameters, each reported when missing or bad (no short circuit). */
+static bool two_params(struct bld *b, const struct scn_node *m, const char *dname, const char *p1,
+                       bool num1, double *x, const char *p2, bool num2, double *y)
+{
+    bool ok1 = dist_param(b, m, p1, num1, dname, x);
+    bool ok2 = dist_param(b, m, p2, num2, dname, y);
+    return ok1 && ok2;
+}
+
 static bool build_dist(struct bld *b, const struct scn_node *n, const char *key, bool part,
                        struct sim_dist *out);
 
@@ -590,11 +599,11 @@ static bool build_dist(struct bld *b, const struct scn_node *n, const char *key,
         ok = dist_param(b, n, "mean", false, dname, &x) && !(msg = sim_dist_exponential(out, x));
         break;
     case SIM_DIST_UNIFORM:
-        ok = dist_param(b, n, "min", false, dname, &x) & dist_param(b, n, "max", false, dname, &y);
+        ok = two_params(b, n, dname, "min", false, &x, "max", false, &y);
         ok = ok && !(msg = sim_dist_uniform(out, x, y));
         break;
     case SIM_DIST_NORMAL:
-        ok = dist_param(b, n, "mean", false, dname, &x) & dist_param(b, n, "sd", false, dname, &y);
+        ok = two_params(b, n, dname, "mean", false, &x, "sd", false, &y);
         ok = ok && !(msg = sim_dist_normal(out, x, y));
         break;
     case SIM_DIST_LOGNORMAL: {
@@ -604,28 +613,24 @@ static bool build_dist(struct bld *b, const struct scn_node *n, const char *key,
             err_at(b, n, "a lognormal distribution takes {mean, sd} or {median, p99}, not both");
             ok = false;
         } else if (mp) {
-            ok = dist_param(b, n, "median", false, dname, &x) &
-                 dist_param(b, n, "p99", false, dname, &y);
+            ok = two_params(b, n, dname, "median", false, &x, "p99", false, &y);
             ok = ok && !(msg = sim_dist_lognormal_p99(out, x, y));
         } else {
-            ok = dist_param(b, n, "mean", false, dname, &x) &
-                 dist_param(b, n, "sd", false, dname, &y);
+            ok = two_params(b, n, dname, "mean", false, &x, "sd", false, &y);
             ok = ok && !(msg = sim_dist_lognormal(out, x, y));
         }
         break;
     }
     case SIM_DIST_GAMMA:
-        ok = dist_param(b, n, "mean", false, dname, &x) & dist_param(b, n, "cv", true, dname, &y);
+        ok = two_params(b, n, dname, "mean", false, &x, "cv", true, &y);
         ok = ok && !(msg = sim_dist_gamma(out, x, y));
         break;
     case SIM_DIST_WEIBULL:
-        ok = dist_param(b, n, "scale", false, dname, &x) &
-             dist_param(b, n, "shape", true, dname, &y);
+        ok = two_params(b, n, dname, "scale", false, &x, "shape", true, &y);
         ok = ok && !(msg = sim_dist_weibull(out, x, y));
         break;
     case SIM_DIST_PARETO:
-        ok = dist_param(b, n, "scale", false, dname, &x) &
-             dist_param(b, n, "shape", true, dname, &y);
+        ok = two_params(b, n, dname, "scale", false, &x, "shape", true, &y);
         ok = ok && !(msg = sim_dist_pareto(out, x, y));
         break;
     case SIM_DIST_MIXTURE:
