@@ -50,7 +50,7 @@ static struct edge_metrics *edge_get(struct world *w, const char *name)
     for (int i = 0; i < w->nedges; i++)
         if (strcmp(w->edges[i].name, name) == 0)
             return &w->edges[i].m;
-    w->edges = sim_xgrow(w->edges, (size_t *)&w->capedges, (size_t)w->nedges + 1,
+    w->edges = sim_xgrow(w->edges, &w->capedges, (size_t)w->nedges + 1,
                          sizeof *w->edges);
     struct edge *e = &w->edges[w->nedges++];
     e->name = sim_xstrdup(name);
@@ -84,7 +84,7 @@ static struct site *site_get(struct world *w, const struct service *caller,
     s->latency = site_latency(w, pol);
     s->latency_rng = stream(w, "call/%s%s%s/latency", name, "", "");
     s->retry_rng = stream(w, "call/%s%s%s/retry", name, "", "");
-    w->sites = sim_xgrow(w->sites, (size_t *)&w->capsites, (size_t)w->nsites + 1,
+    w->sites = sim_xgrow(w->sites, &w->capsites, (size_t)w->nsites + 1,
                          sizeof *w->sites);
     w->sites[w->nsites++] = s;
     return s;

@@ -206,9 +206,11 @@ struct world {
     struct service *svcs;
     int nsvcs;
     struct site **sites;     /* every call site, for freeing */
-    int nsites, capsites;
+    int nsites;
+    size_t capsites;
     struct edge *edges;      /* in order of first appearance */
-    int nedges, capedges;
+    int nedges;
+    size_t capedges;
     struct load *loads;
     int nloads;
     struct sim_pool reqs, calls, fans;

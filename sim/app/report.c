@@ -17,7 +17,7 @@ static struct report *add(struct report *parent, enum report_kind kind, const ch
     r->kind = kind;
     r->key = key ? sim_xstrdup(key) : NULL;
     if (parent) {
-        parent->kids = sim_xgrow(parent->kids, (size_t *)&parent->cap, (size_t)parent->n + 1,
+        parent->kids = sim_xgrow(parent->kids, &parent->cap, (size_t)parent->n + 1,
                                  sizeof *parent->kids);
         parent->kids[parent->n++] = r;
     }

@@ -29,7 +29,8 @@ struct report {
     char *str;
     bool b;
     struct report **kids;
-    int n, cap;
+    int n;
+    size_t cap;
 };
 
 struct report *report_object(struct report *parent, const char *key);

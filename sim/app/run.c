@@ -120,7 +120,7 @@ static int run_one(const struct run_variant *v, int rep, const char *dir,
     double t0 = wall_s();
     struct sim *sim = sim_create(cfg->seed, (uint32_t)rep);
     struct world *w = world_create(sim, cfg);
-    struct run_files rf = {.clock = cfg->has_clock ? cfg->clock : 0};
+    struct run_files rf = {.clock = cfg->has_clock ? cfg->clock / SIM_S : 0}; /* seconds */
     if (rep == 0) {
         tmp_name(path, sizeof path, dir, "timeline.log", rep);
         tmp_name(path2, sizeof path2, dir, "timeseries.csv", rep);
