@@ -81,6 +81,12 @@ all: domino
 domino: $(B)/domino
 	cp $< $@
 
+# The newcomer's first command: build, then run the main scenario.
+.PHONY: run
+run: domino
+	./domino run scenarios/valentine.yaml
+	@echo "results: out/valentine/<variant>/ (summary.json, timeseries.csv, timeline.log)"
+
 # --- tests -----------------------------------------------------------------
 # One cmocka binary per module. A kernel test links only the kernel; a model
 # test links models + kernel; an app test links all three.

@@ -354,3 +354,5 @@ bool scn_set(struct scn_doc *doc, const char *path, const char *value, struct sc
     free(segs);
     return true;
 }
+
+void scn_accept_unsimulated(struct scn_doc *doc) { doc->accept_unsimulated = true; }
