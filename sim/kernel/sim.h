@@ -56,5 +56,9 @@ struct sim_evq *sim_event__create(void);
 void sim_event__destroy(struct sim_evq *q);
 /* Pops and runs the next event if its time <= horizon; false if none. */
 bool sim_event__run_next(struct sim *sim, sim_time horizon);
+/* Test hook: moves the insertion sequence forward to `seq` (<= 2^31) so a
+ * test can reach the sequence renumbering of sim_event.c without 2^31
+ * schedules. Order is unchanged: later schedules still sort later. */
+void sim_event__set_seq(struct sim *sim, uint64_t seq);
 
 #endif

@@ -9,6 +9,8 @@
 #ifndef SIM_TRACE_H
 #define SIM_TRACE_H
 
+#include <stdbool.h>
+
 #include "sim_assert.h"
 #include "sim_time.h"
 

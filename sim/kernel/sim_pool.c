@@ -1,0 +1,72 @@
+/* sim_pool.c - chunked free-list pool.
+ *
+ * Objects live in chunks that are never moved (pointers to pooled objects stay
+ * valid) and never freed before sim_pool_fini(). Each new chunk holds twice as
+ * many objects as the last, so n objects cost O(log n) mallocs and at most
+ * half the memory is ever idle; chunks stop doubling at POOL_CHUNK_MAX_BYTES
+ * so that a pool of large records does not jump by hundreds of megabytes.
+ * A free object's first bytes hold the free-list link, hence the minimum size.
+ * Objects are aligned for any type (max_align_t), as malloc's would be.
+ */
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "sim_assert.h"
+#include "sim_mem.h"
+#include "sim_pool.h"
+
+enum { POOL_FIRST_CHUNK = 32 };
+#define POOL_CHUNK_MAX_BYTES ((size_t)4 << 20)
+
+void sim_pool_init(struct sim_pool *p, size_t size)
+{
+    size_t a = alignof(max_align_t);
+    if (size < sizeof(struct sim_pool_free))
+        size = sizeof(struct sim_pool_free);
+    SIM_ASSERT(size <= SIZE_MAX - a);
+    p->size = (size + a - 1) / a * a;
+    p->next_chunk = POOL_FIRST_CHUNK;
+    if (p->next_chunk > POOL_CHUNK_MAX_BYTES / p->size)
+        p->next_chunk = POOL_CHUNK_MAX_BYTES / p->size ? POOL_CHUNK_MAX_BYTES / p->size : 1;
+    p->free = NULL;
+    p->chunks = NULL;
+    p->nchunks = p->capchunks = 0;
+    p->live = p->peak = 0;
+}
+
+void sim_pool_fini(struct sim_pool *p)
+{
+    for (size_t i = 0; i < p->nchunks; i++)
+        free(p->chunks[i]);
+    free(p->chunks);
+    p->chunks = NULL;
+    p->nchunks = p->capchunks = 0;
+    p->free = NULL;
+    p->live = 0;
+}
+
+/* Called by sim_pool_get() when the free list is empty: allocates a chunk,
+ * threads every object of it onto a list and returns the list's head, which
+ * sim_pool_get() hands out (the rest becomes the free list). */
+void *sim_pool__grow(struct sim_pool *p)
+{
+    SIM_ASSERT(p->free == NULL);
+    size_t n = p->next_chunk;
+    if (n > SIZE_MAX / p->size)
+        n = SIZE_MAX / p->size;
+    char *chunk = sim_xmalloc(n * p->size);
+    p->chunks = sim_xgrow(p->chunks, &p->capchunks, p->nchunks + 1, sizeof *p->chunks);
+    p->chunks[p->nchunks++] = chunk;
+    if (n * p->size < POOL_CHUNK_MAX_BYTES / 2)
+        p->next_chunk = n * 2;
+
+    struct sim_pool_free *head = NULL;
+    for (size_t i = n; i-- > 0;) {
+        struct sim_pool_free *f = (struct sim_pool_free *)(void *)(chunk + i * p->size);
+        f->next = head;
+        head = f;
+    }
+    return head;
+}
