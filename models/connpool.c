@@ -7,8 +7,8 @@
 
 #include "models/endpoint.h"
 
-/* Use at or under this share of the size, with nobody waiting, ends an
- * "exhausted" episode in the timeline. */
+/* An interval whose peak use stayed at or under this share of the size,
+ * with nobody waiting at its end, ends an "exhausted" episode. */
 #define CPOOL_RECOVERED_SHARE 0.8
 
 void cpool_init(struct cpool *p, struct service *s, int index, const struct pool_config *cfg)
@@ -33,6 +33,8 @@ static void take(struct cpool *p, struct req *r)
 {
     struct sim *sim = p->svc->world->sim;
     p->in_use++;
+    if (p->in_use > p->iv_peak)
+        p->iv_peak = p->in_use;
     sim_level_set(&p->m.in_use, sim_now(sim), p->in_use);
     p->m.acquired++;
     sim_hist_add(&p->m.wait, sim_now(sim) - r->since);
@@ -86,12 +88,18 @@ static void serve_waiters(struct cpool *p)
         take(p, r);
         ep_acquired(r);
     }
+}
+
+void cpool_sample(struct cpool *p)
+{
     if (p->exhausted && p->nwaiters == 0 &&
-        (double)p->in_use <= CPOOL_RECOVERED_SHARE * (double)p->size) {
+        (double)p->iv_peak <= CPOOL_RECOVERED_SHARE * (double)p->size) {
         p->exhausted = false;
-        sim_trace(sim, SIM_TRACE_INFO, p->svc->cfg->name, "pool %s recovered (%d/%d)",
-                  p->cfg->name, p->in_use, p->size);
+        sim_trace(p->svc->world->sim, SIM_TRACE_INFO, p->svc->cfg->name,
+                  "pool %s recovered (at most %d/%d in use over the last %gs)", p->cfg->name,
+                  p->iv_peak, p->size, sim_time_to_s(p->svc->world->cfg->sample));
     }
+    p->iv_peak = p->in_use;
 }
 
 void cpool_release(struct cpool *p)

@@ -5,9 +5,10 @@
  * thread is blocked. The `pool` fault resizes it: growing serves waiters at
  * once, shrinking lets the excess drain as connections are released.
  * The timeline gets "pool db exhausted (200/200)" when a request first has to
- * wait, and "recovered" when use falls to 80% of the size with nobody waiting
- * (hysteresis, so a pool hovering at its limit does not write a line per
- * request).
+ * wait, and "recovered" at the first sample tick after an interval whose
+ * peak use stayed at or under 80% of the size, with nobody waiting
+ * (hysteresis in time, so a pool hovering at its limit does not write a line
+ * per request).
  */
 #ifndef MODELS_CONNPOOL_H
 #define MODELS_CONNPOOL_H
@@ -22,5 +23,7 @@ void cpool_release(struct cpool *p);
 /* r stops waiting (crash, cancel); its timer is the caller's business. */
 void cpool_cancel_wait(struct cpool *p, struct req *r);
 void cpool_resize(struct cpool *p, int size);
+/* At each sample tick: ends an exhaustion episode. */
+void cpool_sample(struct cpool *p);
 
 #endif

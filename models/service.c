@@ -2,10 +2,12 @@
  *
  * Levels (busy, blocked, queue) change on every transition, so they are
  * updated in place with the current time; their averages are time-weighted
- * by construction. The timeline lines for saturation use hysteresis: a
- * service is "saturated" when a request must queue with every thread taken,
- * and "recovered" when threads in use fall to 80% of the pool, so a service
- * hovering at its limit writes two lines, not one per request.
+ * by construction. The timeline's saturation lines use hysteresis in time: a
+ * service is "saturated" the moment a request must queue with every thread
+ * taken, and "recovered" at the first sample tick after an interval in which
+ * the queue emptied and threads in use never exceeded 80% of the pool. A
+ * service hovering at its limit (an M/M/1 at rho 0.9 queues every few
+ * milliseconds) therefore writes two lines, not one per queueing request.
  */
 #include "models/service.h"
 
@@ -133,20 +135,24 @@ static void start_running(struct req *r)
     r->started = now;
     r->blocked = false;
     s->busy++;
+    if (in_use(s) > s->iv_peak)
+        s->iv_peak = in_use(s);
     set_levels(s);
     sim_list_push_back(&s->running, &r->link);
     sim_hist_add(&s->m.queue_wait, now - r->arrived);
     ep_start(r);
 }
 
-static void check_recovered(struct service *s)
+void svc_sample(struct service *s)
 {
     if (s->saturated && s->queued == 0 &&
-        (double)in_use(s) <= SVC_RECOVERED_SHARE * (double)s->threads) {
+        (double)s->iv_peak <= SVC_RECOVERED_SHARE * (double)s->threads) {
         s->saturated = false;
         sim_trace(s->world->sim, SIM_TRACE_INFO, s->cfg->name,
-                  "thread pool recovered (%d/%d in use)", in_use(s), s->threads);
+                  "thread pool recovered (at most %d/%d in use over the last %gs)", s->iv_peak,
+                  s->threads, sim_time_to_s(s->world->cfg->sample));
     }
+    s->iv_peak = in_use(s);
 }
 
 /* Start queued requests while threads are free. */
@@ -165,7 +171,6 @@ static void dispatch(struct service *s)
         }
         start_running(r);
     }
-    check_recovered(s);
 }
 
 static void on_queue_timeout(struct sim *sim, void *subject, void *object)
@@ -180,7 +185,6 @@ static void on_queue_timeout(struct sim *sim, void *subject, void *object)
     s->m.dropped++;
     s->iv.rejections++;
     svc__respond(r, OUTCOME_REJECTED);
-    check_recovered(s);
 }
 
 static void reject(struct req *r)

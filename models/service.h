@@ -46,6 +46,8 @@ void svc_cancel(struct req *r);
  * `restart`; a crash fault comes back when the fault ends. */
 void svc_crash(struct service *s, bool hang, bool oom, const char *why);
 void svc_restart(struct service *s);
+/* At each sample tick: ends a saturation episode (see service.c). */
+void svc_sample(struct service *s);
 void svc_pause(struct service *s);
 void svc_unpause(struct service *s);
 

@@ -235,6 +235,9 @@ static void on_sample(struct sim *sim, void *subject, void *object)
             w->row_fn(w->row_ctx, &row);
         }
         met_interval_reset(&s->iv);
+        svc_sample(s);
+        for (int p = 0; p < s->cfg->npools; p++)
+            cpool_sample(&s->pools[p]);
     }
     if (now + w->cfg->sample <= w->cfg->duration)
         sim_event_at_phase(sim, now + w->cfg->sample, SIM_PHASE_OBSERVE, on_sample, w, NULL);

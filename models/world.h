@@ -55,6 +55,7 @@ struct cpool {
     struct sim_list waiters; /* reqs waiting, FIFO, linked by wlink */
     int nwaiters;
     bool exhausted;          /* for the timeline's exhausted/recovered lines */
+    int iv_peak;             /* most connections in use since the last sample */
     struct slowdown slow;    /* hold times */
     struct pool_metrics m;
 };
@@ -80,6 +81,7 @@ struct service {
     enum svc_state state;
     bool hang;               /* while down: swallow requests instead of refusing */
     bool saturated;          /* for the timeline */
+    int iv_peak;             /* most threads in use since the last sample */
     int paused;              /* nesting count of active pause faults */
     int threads;             /* 0 = unlimited */
     int busy, blocked;       /* running requests by thread state */
