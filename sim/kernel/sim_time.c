@@ -49,8 +49,11 @@ struct unit {
     sim_time ns;
 };
 
-/* Longest names first so "ms" is not read as "m" followed by garbage. */
-static const struct unit units[] = {
+/* Smallest first: a compound's units must have strictly decreasing indices.
+ * "ms" is tried before "m" and a name must not run into another letter, so
+ * "5ms" is milliseconds and "5mss" is an error. */
+enum { UNIT_NS, UNIT_US, UNIT_MS, UNIT_S, UNIT_M, UNIT_H, NUNITS };
+static const struct unit units[NUNITS] = {
     {"ns", SIM_NS}, {"us", SIM_US}, {"ms", SIM_MS}, {"s", SIM_S}, {"m", SIM_MIN}, {"h", SIM_HOUR},
 };
 
@@ -66,7 +69,7 @@ static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 /* Matches a unit name at s; returns its index in units[] or -1. */
 static int match_unit(const char *s, size_t *len)
 {
-    for (int u = 0; u < (int)(sizeof units / sizeof units[0]); u++) {
+    for (int u = 0; u < NUNITS; u++) {
         const char *n = units[u].name;
         size_t k = 0;
         while (n[k] && s[k] == n[k])
@@ -101,7 +104,7 @@ const char *sim_time_parse(const char *s, sim_time *out)
         return MSG_NEGATIVE;
     const char *p = s;
     sim_time total = 0;
-    int last_unit = (int)(sizeof units / sizeof units[0]);
+    int last_unit = NUNITS;
     while (*p) {
         /* number: digits, optionally '.' and digits, at least one digit */
         sim_time ip = 0;
@@ -128,7 +131,7 @@ const char *sim_time_parse(const char *s, sim_time *out)
         int u;
         size_t ulen = 0;
         if (!*p && start == s) {
-            u = 3; /* a bare number is seconds */
+            u = UNIT_S; /* a bare number is seconds */
         } else if ((u = match_unit(p, &ulen)) < 0) {
             return MSG_UNIT;
         }
