@@ -56,7 +56,7 @@ void *sim_pool__grow(struct sim_pool *p)
     size_t n = p->next_chunk;
     if (n > SIZE_MAX / p->size)
         n = SIZE_MAX / p->size;
-    char *chunk = sim_xmalloc(n * p->size);
+    char *chunk = sim_xcalloc(n, p->size);
     p->chunks = sim_xgrow(p->chunks, &p->capchunks, p->nchunks + 1, sizeof *p->chunks);
     p->chunks[p->nchunks++] = chunk;
     if (n * p->size < POOL_CHUNK_MAX_BYTES / 2)

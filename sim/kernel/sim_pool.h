@@ -4,7 +4,10 @@
  * steady state allocates nothing: sim_pool_get() pops the free list and only
  * allocates (a chunk of objects, doubling in size) when the list is empty.
  * Memory therefore tracks the peak number of objects alive at once (requests
- * in flight), never the simulated duration. Objects are not zeroed.
+ * in flight), never the simulated duration. Objects fresh from a new chunk
+ * are zeroed; a recycled object keeps what its last owner left in it, except
+ * its first pointer-sized bytes, which held the free-list link. Models rely on
+ * this to keep a generation counter valid across reuse (see models/call.c).
  *
  * Ownership: the pool owns its chunks; sim_pool_fini() frees them all,
  * including objects still handed out.
