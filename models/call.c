@@ -63,13 +63,17 @@ static void on_timeout(struct sim *sim, void *subject, void *object)
     (void)object;
     struct call *c = subject;
     struct req *r = c->inflight;
+    uint32_t gen = c->gen;
     bool cancel = c->site->pol && c->site->pol->cancel_on_timeout;
     c->timer = 0;
-    call_response(c, c->gen, OUTCOME_TIMEOUT);
     /* Deadline propagation: the callee stops too. Without it the request
-     * keeps its thread and connections until it finishes on its own. */
+     * keeps its thread and connections until it finishes on its own. It
+     * stops before the caller hears of the timeout, since what the caller
+     * does next (a retry that crashes the callee) may free r; gen is read
+     * first since the cancel's own ripple may end the caller and free c. */
     if (cancel && r)
         svc_cancel(r);
+    call_response(c, gen, OUTCOME_TIMEOUT);
 }
 
 static void on_arrive(struct sim *sim, void *subject, void *object)

@@ -296,8 +296,8 @@ void svc_cancel(struct req *r)
 {
     struct service *s = r->svc;
     struct sim *sim = s->world->sim;
-    if (r->phase == REQ_RESPONDING)
-        return; /* already answered; the answer is in the network */
+    if (r->phase == REQ_RESPONDING || (r->phase == REQ_QUEUED && !sim_list_is_linked(&r->link)))
+        return; /* answered, or still travelling: on_arrive drops it (stale generation) */
     if (r->phase == REQ_QUEUED) {
         if (sim_list_is_linked(&r->link)) {
             sim_list_remove(&r->link);
