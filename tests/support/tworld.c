@@ -1,0 +1,278 @@
+/* tworld.c - tiny worlds for model tests (see tworld.h). */
+#include "tests/support/tworld.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/call.h"
+#include "sim/kernel/sim_mem.h"
+
+static struct sim_dist checked(const char *err, struct sim_dist d, const char *what)
+{
+    if (err) {
+        fprintf(stderr, "tworld: bad %s distribution: %s\n", what, err);
+        abort();
+    }
+    return d;
+}
+
+struct sim_dist tw_const(double s)
+{
+    struct sim_dist d;
+    const char *e = sim_dist_constant(&d, s);
+    return checked(e, d, "constant");
+}
+
+struct sim_dist tw_exp(double mean_s)
+{
+    struct sim_dist d;
+    const char *e = sim_dist_exponential(&d, mean_s);
+    return checked(e, d, "exponential");
+}
+
+struct sim_dist tw_uniform(double min_s, double max_s)
+{
+    struct sim_dist d;
+    const char *e = sim_dist_uniform(&d, min_s, max_s);
+    return checked(e, d, "uniform");
+}
+
+struct sim_dist tw_gamma(double mean_s, double cv)
+{
+    struct sim_dist d;
+    const char *e = sim_dist_gamma(&d, mean_s, cv);
+    return checked(e, d, "gamma");
+}
+
+/* Append one zeroed element to an array of n elements; returns its index. */
+static int append(void **arr, int *n, size_t elem)
+{
+    *arr = sim_xrealloc(*arr, (size_t)(*n + 1) * elem);
+    memset((char *)*arr + (size_t)*n * elem, 0, elem);
+    return (*n)++;
+}
+
+void tw_init(struct world_config *c, sim_time duration)
+{
+    memset(c, 0, sizeof *c);
+    c->name = sim_xstrdup("t");
+    c->seed = 1;
+    c->duration = duration;
+    struct sim_dist zero = tw_const(0);
+    c->latency = zero;
+}
+
+int tw_service(struct world_config *c, const char *name, int threads, int64_t queue)
+{
+    int i = append((void **)&c->services, &c->nservices, sizeof *c->services);
+    struct service_config *s = &c->services[i];
+    s->name = sim_xstrdup(name);
+    s->threads = threads;
+    s->queue = queue;
+    return i;
+}
+
+struct service_config *tw_svc(struct world_config *c, int svc)
+{
+    if (svc < 0 || svc >= c->nservices) abort();
+    return &c->services[svc];
+}
+
+int tw_pool(struct world_config *c, int svc, const char *name, int size, sim_time acquire_timeout)
+{
+    struct service_config *s = tw_svc(c, svc);
+    int i = append((void **)&s->pools, &s->npools, sizeof *s->pools);
+    s->pools[i].name = sim_xstrdup(name);
+    s->pools[i].size = size;
+    s->pools[i].acquire_timeout = acquire_timeout;
+    return i;
+}
+
+int tw_endpoint(struct world_config *c, int svc, const char *name)
+{
+    struct service_config *s = tw_svc(c, svc);
+    int i = append((void **)&s->endpoints, &s->nendpoints, sizeof *s->endpoints);
+    s->endpoints[i].name = sim_xstrdup(name);
+    return i;
+}
+
+struct endpoint_config *tw_ep(struct world_config *c, int svc, int ep)
+{
+    struct service_config *s = tw_svc(c, svc);
+    if (ep < 0 || ep >= s->nendpoints) abort();
+    return &s->endpoints[ep];
+}
+
+static struct step_config *add_step(struct world_config *c, int svc, int ep, enum step_kind kind)
+{
+    struct endpoint_config *e = tw_ep(c, svc, ep);
+    int i = append((void **)&e->steps, &e->nsteps, sizeof *e->steps);
+    struct step_config *st = &e->steps[i];
+    st->kind = kind;
+    st->dist = tw_const(0);
+    st->pool = -1;
+    st->call.service = st->call.endpoint = st->call.policy = -1;
+    st->event = -1;
+    return st;
+}
+
+void tw_work(struct world_config *c, int svc, int ep, struct sim_dist d)
+{
+    add_step(c, svc, ep, STEP_WORK)->dist = d;
+}
+
+void tw_use(struct world_config *c, int svc, int ep, int pool, struct sim_dist hold)
+{
+    if (pool < 0 || pool >= tw_svc(c, svc)->npools) abort();
+    struct step_config *st = add_step(c, svc, ep, STEP_USE);
+    st->pool = pool;
+    st->dist = hold;
+}
+
+void tw_call(struct world_config *c, int svc, int ep, int callee, int callee_ep, int policy,
+             bool optional)
+{
+    tw_ep(c, callee, callee_ep);
+    if (policy >= c->npolicies) abort();
+    struct step_config *st = add_step(c, svc, ep, STEP_CALL);
+    st->call = (struct call_config){callee, callee_ep, policy, optional};
+}
+
+void tw_parallel(struct world_config *c, int svc, int ep, const struct call_config *calls, int n,
+                 int need)
+{
+    for (int i = 0; i < n; i++) {
+        tw_ep(c, calls[i].service, calls[i].endpoint);
+        if (calls[i].policy >= c->npolicies) abort();
+    }
+    struct step_config *st = add_step(c, svc, ep, STEP_PARALLEL);
+    st->calls = sim_xcalloc((size_t)n, sizeof *st->calls);
+    memcpy(st->calls, calls, (size_t)n * sizeof *calls);
+    st->ncalls = n;
+    st->need = need;
+}
+
+int tw_policy(struct world_config *c, const char *name, sim_time timeout)
+{
+    int i = append((void **)&c->policies, &c->npolicies, sizeof *c->policies);
+    struct policy_config *p = &c->policies[i];
+    p->name = sim_xstrdup(name);
+    p->timeout = timeout;
+    p->latency = tw_const(0);
+    return i;
+}
+
+struct policy_config *tw_pol(struct world_config *c, int pol)
+{
+    if (pol < 0 || pol >= c->npolicies) abort();
+    return &c->policies[pol];
+}
+
+void tw_retry(struct world_config *c, int pol, int attempts, enum backoff_kind backoff,
+              sim_time base, double multiplier, sim_time cap, enum jitter_kind jitter, unsigned on)
+{
+    struct policy_config *p = tw_pol(c, pol);
+    p->has_retry = true;
+    p->retry = (struct retry_config){
+        .attempts = attempts,
+        .backoff = backoff,
+        .base = base,
+        .multiplier = multiplier,
+        .cap = cap,
+        .jitter = jitter,
+        .on = on,
+    };
+}
+
+int tw_load(struct world_config *c, const char *name, int svc, int ep, double rps, bool constant)
+{
+    tw_ep(c, svc, ep);
+    int i = append((void **)&c->loads, &c->nloads, sizeof *c->loads);
+    struct load_config *l = &c->loads[i];
+    l->name = sim_xstrdup(name);
+    l->service = svc;
+    l->endpoint = ep;
+    l->constant = constant;
+    l->policy = -1;
+    if (rps > 0) tw_rate(c, i, 0, rps, 0);
+    return i;
+}
+
+void tw_rate(struct world_config *c, int load, sim_time at, double rps, sim_time ramp)
+{
+    if (load < 0 || load >= c->nloads) abort();
+    struct load_config *l = &c->loads[load];
+    int i = append((void **)&l->rates, &l->nrates, sizeof *l->rates);
+    l->rates[i] = (struct rate_point){at, rps, ramp};
+}
+
+int tw_fault(struct world_config *c, enum fault_kind kind, int svc, sim_time at, sim_time until)
+{
+    tw_svc(c, svc);
+    int i = append((void **)&c->faults, &c->nfaults, sizeof *c->faults);
+    struct fault_config *f = &c->faults[i];
+    f->kind = kind;
+    f->at = at;
+    f->until = until;
+    f->service = svc;
+    f->endpoint = -1;
+    f->pool = -1;
+    f->factor = 1.0;
+    return i;
+}
+
+struct fault_config *tw_flt(struct world_config *c, int fault)
+{
+    if (fault < 0 || fault >= c->nfaults) abort();
+    return &c->faults[fault];
+}
+
+static void on_send(struct sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    struct load *l = subject;
+    (void)object;
+    struct call *c = call_create(l->world, &l->site, ORIGIN_LOAD, l, 0);
+    if (c->counted) l->m.sent++;
+    call_start(c);
+}
+
+void tw_send(struct world *w, int load, sim_time at)
+{
+    if (load < 0 || load >= w->nloads) abort();
+    sim_event_at(w->sim, at, on_send, &w->loads[load], NULL);
+}
+
+struct world *tw_start(const struct world_config *c, uint64_t seed, uint32_t rep, struct sim **simp)
+{
+    struct sim *sim = sim_create(seed, rep);
+    struct world *w = world_create(sim, c);
+    world_start(w);
+    *simp = sim;
+    return w;
+}
+
+struct world *tw_run(const struct world_config *c, uint64_t seed, uint32_t rep, struct sim **simp)
+{
+    struct world *w = tw_start(c, seed, rep, simp);
+    sim_run_until(*simp, c->duration);
+    world_finish(w);
+    return w;
+}
+
+void tw_destroy(struct world *w, struct sim *sim)
+{
+    world_destroy(w);
+    sim_destroy(sim);
+}
+
+double tw_mean_s(const struct sim_hist *h)
+{
+    return h->n ? h->sum / (double)h->n / (double)SIM_S : 0;
+}
+
+double tw_level_mean(const struct world *w, const struct sim_level *l)
+{
+    return sim_level_mean(l, sim_now(w->sim));
+}

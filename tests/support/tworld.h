@@ -1,0 +1,84 @@
+/* tworld.h - tiny worlds for model tests, built in C (no YAML).
+ *
+ * A test fills a struct world_config through these helpers, as the loader
+ * would: every array and name is allocated with sim_x*, so world_config_fini()
+ * frees the lot. Elements are referred to by index (the helpers return them);
+ * pointers into the config move when an array grows, so take a pointer
+ * (tw_svc, tw_pol, ...) only after the last addition of that kind.
+ *
+ * Defaults mirror the scenario contract's: a service has unlimited queue,
+ * fifo, no queue timeout, no max_inflight; a policy has no timeout and no
+ * retry; a load is poisson; a fault acts on the whole service (endpoint and
+ * pool -1), slow factor 1. The world has no warm-up and no sampler.
+ *
+ * Running: tw_start() creates the sim (seed, replication) and the world and
+ * schedules its first events; the test may then step with sim_run_until()
+ * and inspect state between steps. tw_run() does the whole run to
+ * cfg->duration and closes the levels (world_finish). Either way the caller
+ * frees with tw_destroy() (world before sim) and then world_config_fini().
+ */
+#ifndef TESTS_SUPPORT_TWORLD_H
+#define TESTS_SUPPORT_TWORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/config.h"
+#include "models/world.h"
+#include "sim/kernel/sim.h"
+
+/* Distributions in seconds; abort the test binary on bad parameters. */
+struct sim_dist tw_const(double s);
+struct sim_dist tw_exp(double mean_s);
+struct sim_dist tw_uniform(double min_s, double max_s);
+struct sim_dist tw_gamma(double mean_s, double cv);
+
+/* A world of `duration` with no warm-up, named "t". */
+void tw_init(struct world_config *c, sim_time duration);
+
+int tw_service(struct world_config *c, const char *name, int threads, int64_t queue);
+struct service_config *tw_svc(struct world_config *c, int svc);
+int tw_pool(struct world_config *c, int svc, const char *name, int size, sim_time acquire_timeout);
+int tw_endpoint(struct world_config *c, int svc, const char *name);
+struct endpoint_config *tw_ep(struct world_config *c, int svc, int ep);
+
+/* Steps, appended in order to endpoint (svc, ep). */
+void tw_work(struct world_config *c, int svc, int ep, struct sim_dist d);
+void tw_use(struct world_config *c, int svc, int ep, int pool, struct sim_dist hold);
+void tw_call(struct world_config *c, int svc, int ep, int callee, int callee_ep, int policy,
+             bool optional);
+/* A parallel step over n branches (copied); need = n for "all". */
+void tw_parallel(struct world_config *c, int svc, int ep, const struct call_config *calls, int n,
+                 int need);
+
+/* A policy with a timeout (0: none). */
+int tw_policy(struct world_config *c, const char *name, sim_time timeout);
+struct policy_config *tw_pol(struct world_config *c, int pol);
+void tw_retry(struct world_config *c, int pol, int attempts, enum backoff_kind backoff,
+              sim_time base, double multiplier, sim_time cap, enum jitter_kind jitter, unsigned on);
+
+/* A load at a flat rate from t=0 (rps 0: no points yet; add them with tw_rate). */
+int tw_load(struct world_config *c, const char *name, int svc, int ep, double rps, bool constant);
+void tw_rate(struct world_config *c, int load, sim_time at, double rps, sim_time ramp);
+
+/* End users of load `load` send one request at time `at` (>= now), as the
+ * load's own arrivals would (counted in its metrics, through its policy).
+ * A load added with rps 0 and no rate points sends nothing by itself, so a
+ * test can place single requests exactly. Call after tw_start(). */
+void tw_send(struct world *w, int load, sim_time at);
+
+/* A fault on a service from `at` to `until` (SIM_TIME_MAX: never ends). */
+int tw_fault(struct world_config *c, enum fault_kind kind, int svc, sim_time at, sim_time until);
+struct fault_config *tw_flt(struct world_config *c, int fault);
+
+struct world *tw_start(const struct world_config *c, uint64_t seed, uint32_t rep,
+                       struct sim **simp);
+/* tw_start, run to c->duration, world_finish. */
+struct world *tw_run(const struct world_config *c, uint64_t seed, uint32_t rep, struct sim **simp);
+void tw_destroy(struct world *w, struct sim *sim);
+
+/* Convenience readers. */
+double tw_mean_s(const struct sim_hist *h); /* exact mean (sum / n) in seconds */
+double tw_level_mean(const struct world *w, const struct sim_level *l);
+
+#endif
