@@ -209,7 +209,9 @@ void scn__quote(const char *s, char *buf, size_t n)
     buf[o++] = '"';
     size_t shown = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++, shown++) {
-        if (shown == QUOTE_MAX || o + 8 > n) {
+        /* Room for the longest item (4 bytes, "\x1b") and then the tail
+         * "...\"" and the NUL (5), which the next pass may have to add. */
+        if (shown == QUOTE_MAX || o + 9 > n) {
             /* Back off to a UTF-8 boundary so the line stays valid text. */
             while (o > 1 && ((unsigned char)buf[o - 1] & 0xC0) == 0x80)
                 o--;
