@@ -33,7 +33,9 @@ struct call *call_create(struct world *w, struct site *site, enum call_origin or
     c->owner = owner;
     c->branch = branch;
     c->attempt = 0;
-    c->counted = sim_now(w->sim) >= w->cfg->warmup;
+    /* The warm-up reset runs at the end of its instant, so a call started at
+     * that very instant belongs to the warm-up, as its requests do. */
+    c->counted = w->cfg->warmup == 0 || sim_now(w->sim) > w->cfg->warmup;
     c->started = sim_now(w->sim);
     c->attempt_started = c->started;
     c->prev_delay = 0;

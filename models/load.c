@@ -64,6 +64,34 @@ double load_rate(const struct load *l, sim_time t)
     return 0;
 }
 
+/* Constant arrivals: the next one is where the integral of the rate since
+ * the last one reaches 1, solved piece by piece (a quadratic on a ramp), so
+ * rate changes take effect exactly where they happen. */
+static sim_time next_constant(struct load *l, sim_time t)
+{
+    double need = 1.0;
+    for (int i = l->piece; i < l->npieces; i++) {
+        const struct rate_piece *p = &l->pieces[i];
+        if (t >= p->t1)
+            continue;
+        double r = piece_rate(p, t);
+        double slope = p->r0 == p->r1 ? 0
+                                      : (p->r1 - p->r0) / sim_time_to_s(p->t1 - p->t0); /* per s^2 */
+        double span = p->t1 == SIM_TIME_MAX ? (double)INFINITY : sim_time_to_s(p->t1 - t);
+        double area = slope == 0 ? r * span : r * span + 0.5 * slope * span * span;
+        if (area >= need) {
+            double x = slope == 0 ? need / r : (-r + sqrt(r * r + 2 * slope * need)) / slope;
+            sim_time dt = sim_time_from_s(x);
+            return t + (dt > 0 ? dt : 1);
+        }
+        need -= area;
+        t = p->t1;
+        if (t == SIM_TIME_MAX)
+            break;
+    }
+    return SIM_TIME_MAX;
+}
+
 /* The next arrival strictly after t, or SIM_TIME_MAX. */
 static sim_time next_arrival(struct load *l, sim_time t)
 {
@@ -80,13 +108,8 @@ static sim_time next_arrival(struct load *l, sim_time t)
             t = p->t1;
             continue;
         }
-        if (l->cfg->constant) {
-            double r = piece_rate(p, t);
-            if (r <= 0)
-                r = rmax;
-            sim_time dt = sim_time_from_s(1.0 / r);
-            return t + (dt > 0 ? dt : 1);
-        }
+        if (l->cfg->constant)
+            return next_constant(l, t);
         sim_time dt = sim_time_from_s(gsl_ran_exponential(l->arrival_rng, 1.0 / rmax));
         sim_time cand = t + (dt > 0 ? dt : 1);
         if (cand >= p->t1) {

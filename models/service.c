@@ -190,12 +190,14 @@ static void on_queue_timeout(struct sim *sim, void *subject, void *object)
 static void reject(struct req *r)
 {
     struct service *s = r->svc;
-    s->m.rejected++;
-    s->iv.rejections++;
     if (s->state == SVC_DOWN && s->hang) {
-        svc__free_req(r); /* swallowed: the caller waits for its timeout */
+        /* Swallowed: the service never saw it and the caller waits for its
+         * timeout, which is where it is counted. */
+        svc__free_req(r);
         return;
     }
+    s->m.rejected++;
+    s->iv.rejections++;
     svc__respond(r, OUTCOME_REJECTED);
 }
 
@@ -222,10 +224,7 @@ void svc_arrive(struct req *r)
         s->m.waited++;
         s->queued++;
         sim_level_set(&s->m.queue, sim_now(sim), (double)s->queued);
-        if (s->cfg->lifo)
-            sim_list_push_back(&s->queue, &r->link);
-        else
-            sim_list_push_back(&s->queue, &r->link);
+        sim_list_push_back(&s->queue, &r->link); /* lifo pops from the back */
         if (s->cfg->queue_timeout > 0)
             r->qtimer = sim_event_after(sim, s->cfg->queue_timeout, on_queue_timeout, r, NULL);
         if (!s->saturated && s->threads > 0) {
@@ -329,6 +328,8 @@ static void drop_all(struct service *s, bool answer)
         if (r->qtimer)
             sim_event_cancel(sim, r->qtimer);
         r->qtimer = 0;
+        s->m.failed++;
+        s->iv.failures++;
         if (answer)
             svc__respond(r, OUTCOME_ERROR);
         else
@@ -340,6 +341,7 @@ static void drop_all(struct service *s, bool answer)
         ep_abort(r);
         sim_list_remove(&r->wlink);
         s->m.failed++;
+        s->iv.failures++;
         r->ep->m.failed++;
         if (answer)
             svc__respond(r, OUTCOME_ERROR);
