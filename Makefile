@@ -169,9 +169,52 @@ help:
 	@echo "  run            run scenarios/valentine.yaml (every variant) and render its plots"
 	@echo "  golden-update  regenerate tests/golden/ on purpose"
 	@echo "  check-deps     enforce the layer and determinism rules"
+	@echo "  fuzz           libFuzzer on the scenario loader for FUZZ_SECONDS (default 60; clang)"
 	@echo "  format         clang-format every source; format-check to verify"
 	@echo "  deps           install missing packages (apt-get, as root)"
 	@echo "  clean          remove build/ and ./domino"
 	@echo "knobs: SANITIZE=address,undefined  WERROR=1  DEBUG=1  (each builds in build/<config>/)"
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# --- fuzzing -----------------------------------------------------------------
+# libFuzzer on the scenario loader (tests/fuzz/fuzz_scn.c): the loader's
+# sources compiled straight into one clang binary with ASan + UBSan (LSan
+# included), run for FUZZ_SECONDS on build/fuzz/corpus, which is seeded from
+# tests/fuzz/corpus and keeps what it finds across runs. Crash, leak and
+# timeout inputs are written to build/fuzz/. Not part of `all` or `test`.
+# libFuzzer's runtime is in libclang-rt-N-dev: installed like scripts/deps.sh
+# does (apt-get as root), otherwise the command to run is printed.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := $(KERNEL_SRC) models/config.c $(sort $(wildcard sim/app/scn_*.c))
+FUZZ_HDR := $(wildcard sim/kernel/*.h sim/app/scn*.h models/config.h)
+FUZZ_FLAGS := -std=c11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+              -fno-omit-frame-pointer -I. $(PKG_CFLAGS)
+
+build/fuzz/rt-ok:
+	@mkdir -p $(@D)
+	@echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n); int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }' >$(@D)/rt.c
+	@if ! $(FUZZ_CC) -fsanitize=fuzzer $(@D)/rt.c -o $(@D)/rt 2>/dev/null; then \
+	    pkg=libclang-rt-$$($(FUZZ_CC) -dumpversion | cut -d. -f1)-dev; \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	        echo "fuzz: installing $$pkg" >&2; \
+	        export DEBIAN_FRONTEND=noninteractive; \
+	        apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends $$pkg >&2; \
+	        $(FUZZ_CC) -fsanitize=fuzzer $(@D)/rt.c -o $(@D)/rt || exit 1; \
+	    else \
+	        echo "fuzz: $(FUZZ_CC) -fsanitize=fuzzer does not link; run:  sudo apt-get install -y $$pkg" >&2; \
+	        exit 1; \
+	    fi; \
+	fi
+	@touch $@
+
+build/fuzz/fuzz_scn: tests/fuzz/fuzz_scn.c $(FUZZ_SRC) $(FUZZ_HDR) | build/fuzz/rt-ok
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_scn.c $(FUZZ_SRC) $(PKG_LIBS) -lm
+
+.PHONY: fuzz
+fuzz: build/fuzz/fuzz_scn
+	@mkdir -p build/fuzz/corpus
+	cp tests/fuzz/corpus/* build/fuzz/corpus/
+	build/fuzz/fuzz_scn -max_len=65536 -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -dict=tests/fuzz/scn.dict -artifact_prefix=build/fuzz/ -print_final_stats=1 build/fuzz/corpus
