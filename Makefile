@@ -81,11 +81,25 @@ all: domino
 domino: $(B)/domino
 	cp $< $@
 
-# The newcomer's first command: build, then run the main scenario.
+# The newcomer's first command: build, run the main scenario, plot it.
 .PHONY: run
 run: domino
 	./domino run scenarios/valentine.yaml
-	@echo "results: out/valentine/<variant>/ (summary.json, timeseries.csv, timeline.log)"
+	./domino plot out/valentine
+	@echo "results: out/valentine/<variant>/ (summary.json, timeseries.csv, timeline.log, plots *.png)"
+
+# The README's two figures, the only generated files committed: Valentine's
+# threads (the cascade) and queues, 900x600. Rendered from a run of their own
+# in build/, so out/ is left alone.
+DOCS_PLOT = gnuplot -e "dir='build/docs-plots/valentine/none'; out='docs/valentine-$(1)'; png_w=900; png_h=600; formats='png'" plots/$(1).gp
+.PHONY: docs-plots
+docs-plots: domino
+	./domino run scenarios/valentine.yaml --variant none --quiet --out build/docs-plots
+	./domino plot build/docs-plots/valentine --quiet
+	@mkdir -p docs
+	$(call DOCS_PLOT,threads)
+	$(call DOCS_PLOT,queues)
+	@echo "docs-plots: docs/valentine-threads.png docs/valentine-queues.png"
 
 # --- tests -----------------------------------------------------------------
 # One cmocka binary per module. A kernel test links only the kernel; a model
@@ -167,6 +181,7 @@ help:
 	@echo "  validate       longer validation runs against queueing theory (tighter tolerances)"
 	@echo "  bench          benchmarks: event list hold model, timeout pattern, scenario throughput"
 	@echo "  run            run scenarios/valentine.yaml (every variant) and render its plots"
+	@echo "  docs-plots     re-render the README's figures docs/valentine-{threads,queues}.png"
 	@echo "  golden-update  regenerate tests/golden/ on purpose"
 	@echo "  check-deps     enforce the layer and determinism rules"
 	@echo "  fuzz           libFuzzer on the scenario loader for FUZZ_SECONDS (default 60; clang)"

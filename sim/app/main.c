@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/app/plot.h"
 #include "sim/app/run.h"
 #include "sim/app/scn.h"
 #include "sim/kernel/sim_mem.h"
@@ -24,6 +25,7 @@ static const char usage_text[] =
     "commands:\n"
     "  run FILE      simulate every variant (or those named) and write results\n"
     "  check FILE    parse and validate only; print a one-line summary of the model\n"
+    "  plot DIR      render PNG and SVG plots of OUT/<scenario> (needs gnuplot)\n"
     "  help          this text; `domino COMMAND --help` for a command's options\n"
     "\n"
     "exit status: 0 success, 1 runtime failure, 2 bad usage or bad scenario\n";
@@ -47,6 +49,26 @@ static const char check_help[] = "usage: domino check FILE\n"
                                  "\n"
                                  "Parses and validates every variant of FILE; prints one line\n"
                                  "describing the model, or every error as FILE:LINE:COL: error: ...\n";
+
+static const char plot_help[] =
+    "usage: domino plot DIR [--quiet]\n"
+    "\n"
+    "Renders PNG and SVG plots of what `domino run` wrote in DIR = OUT/<scenario>:\n"
+    "  DIR/<variant>/latency   p50 and p99 latency over time per service (log scale)\n"
+    "  DIR/<variant>/threads   busy and blocked threads over time per service\n"
+    "  DIR/<variant>/queues    queue length and connection-pool use per service\n"
+    "  DIR/compare             success rate and p99 per load source, variants side by side\n"
+    "Fault windows are shaded; a crashed service's down time is a dark strip. No\n"
+    "breakers plot yet: circuit breakers are not simulated.\n"
+    "\n"
+    "Needs gnuplot (apt-get install gnuplot-nox). The scripts, plots/*.gp, are found\n"
+    "in $DOMINO_PLOTS, else in a plots/ folder beside the domino binary or in one of\n"
+    "its parents, else in ./plots. Also writes the data the scripts read: series.dat\n"
+    "and series.gp in each variant folder, compare.dat and compareinfo.gp in DIR.\n"
+    "\n"
+    "  --quiet   print nothing on success\n"
+    "\n"
+    "exit status: 0 success, 1 gnuplot missing or failed, 2 DIR is not a results folder\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -285,6 +307,15 @@ static int cmd_check(int argc, char **argv)
     return status;
 }
 
+static int cmd_plot(int argc, char **argv, const char *argv0)
+{
+    if (wants_help(argc, argv)) {
+        fputs(plot_help, stdout);
+        return 0;
+    }
+    return plot_main(argc, argv, argv0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -300,5 +331,7 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "plot") == 0)
+        return cmd_plot(argc - 2, argv + 2, argv[0]);
     return usage_error("unknown command \"%s\"", cmd);
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "models/world.h"
+#include "sim/app/plot.h"
 #include "sim/app/report.h"
 #include "sim/app/summary.h"
 #include "sim/kernel/sim.h"
@@ -303,12 +304,16 @@ int run_all(const struct run_variant *v, int nv, const struct run_options *opt)
             status = 1;
         }
     }
-    for (int i = 0; i < nv && status == 0; i++)
-        if (!finish_variant(&v[i], opt)) {
+    /* plotinfo.gp: what `domino plot` needs from the configuration, which the
+     * other files do not carry (fault windows, clock origin, capacities). */
+    for (int i = 0; i < nv && status == 0; i++) {
+        variant_dir(dir, sizeof dir, opt, &v[i]);
+        if (!finish_variant(&v[i], opt) || !plot_write_info(dir, &v[i].cfg, v[i].name, i)) {
             fprintf(stderr, "domino: cannot write results of %s: %s\n", v[i].name,
                     strerror(errno));
             status = 1;
         }
+    }
     for (int i = 0; i < nv; i++) {
         variant_dir(dir, sizeof dir, opt, &v[i]);
         remove_tmps(dir, opt->replications);

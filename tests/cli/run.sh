@@ -1,6 +1,6 @@
 #!/bin/sh
 # End-to-end checks through the domino binary: bad input (exact error lines),
-# goldens (summary.json byte for byte) and determinism (reruns, --jobs).
+# goldens (summary.json byte for byte), determinism (reruns, --jobs) and plots.
 # Usage: tests/cli/run.sh path/to/domino
 set -u
 domino=${1:?usage: tests/cli/run.sh DOMINO}
@@ -9,4 +9,5 @@ status=0
 "$here/bad_input.sh" "$domino" || status=1
 "$here/golden.sh" "$domino" || status=1
 "$here/determinism.sh" "$domino" || status=1
+"$here/plot.sh" "$domino" || status=1
 exit $status
