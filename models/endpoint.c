@@ -18,11 +18,11 @@
 
 static void run(struct req *r);
 
-static sim_time slowed(sim_time d, const struct slowdown *a, const struct slowdown *b)
+static sim_time slowed(sim_time d, const struct slowdown *sd)
 {
-    if (a->factor == 1.0 && a->add == 0 && b->factor == 1.0 && b->add == 0)
+    if (sd->factor == 1.0 && sd->add == 0)
         return d;
-    double x = (double)d * a->factor * b->factor + (double)a->add + (double)b->add;
+    double x = (double)d * sd->factor + (double)sd->add;
     return x <= 0 ? 0 : (sim_time)(x + 0.5);
 }
 
@@ -59,8 +59,7 @@ static void start_hold(struct req *r)
     const struct step_config *st = &r->ep->cfg->steps[r->step];
     struct cpool *p = &r->svc->pools[r->pool];
     sim_time d = sim_dist_sample_time(&st->dist, r->ep->hold_rng);
-    d = slowed(d, &p->slow, &r->ep->slow);
-    d = slowed(d, &r->svc->slow, &(struct slowdown){1.0, 0});
+    d = slowed(slowed(slowed(d, &p->slow), &r->ep->slow), &r->svc->slow);
     schedule(r, d, on_hold_done);
 }
 
@@ -122,7 +121,7 @@ static void run(struct req *r)
     case STEP_WORK: {
         svc_set_blocked(r, false);
         sim_time d = sim_dist_sample_time(&st->dist, r->ep->work_rng);
-        d = slowed(d, &r->ep->slow, &s->slow);
+        d = slowed(slowed(d, &r->ep->slow), &s->slow);
         /* A server that slows as it fills: each other request in service when
          * this step starts adds `contention` to it. */
         if (s->cfg->contention > 0)

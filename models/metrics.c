@@ -1,12 +1,14 @@
-/* metrics.c - resetting metrics at the end of the warm-up. */
+/* metrics.c - resetting metrics at the end of the warm-up.
+ *
+ * Load and call counters need no reset: a call counts only if it started
+ * after the warm-up (struct call.counted). */
 #include "models/metrics.h"
 
-#include <string.h>
 
 void met_svc_reset(struct svc_metrics *m, sim_time now)
 {
     m->arrived = m->completed = m->failed = m->rejected = m->dropped = m->crashes = 0;
-    m->admitted = m->waited = 0;
+    m->waited = 0;
     sim_hist_init(&m->queue_wait);
     sim_hist_init(&m->latency);
     sim_level_reset(&m->busy, now);
@@ -24,14 +26,6 @@ void met_pool_reset(struct pool_metrics *m, sim_time now)
 void met_ep_reset(struct ep_metrics *m)
 {
     m->completed = m->failed = 0;
-    sim_hist_init(&m->latency);
-}
-
-void met_edge_reset(struct edge_metrics *m) { memset(m, 0, sizeof *m); }
-
-void met_load_reset(struct load_metrics *m)
-{
-    m->sent = m->attempts = m->ok = m->failed = m->timed_out = 0;
     sim_hist_init(&m->latency);
 }
 

@@ -20,7 +20,7 @@
 
 struct svc_metrics {
     uint64_t arrived, completed, failed, rejected, dropped, crashes;
-    uint64_t admitted, waited; /* wait_probability = waited / admitted */
+    uint64_t waited; /* admitted (arrived) requests that queued for a thread */
     struct sim_hist queue_wait, latency;
     struct sim_level busy, blocked, queue;
 };
@@ -70,8 +70,6 @@ struct recovery_metrics {
 void met_svc_reset(struct svc_metrics *m, sim_time now);
 void met_pool_reset(struct pool_metrics *m, sim_time now);
 void met_ep_reset(struct ep_metrics *m);
-void met_edge_reset(struct edge_metrics *m);
-void met_load_reset(struct load_metrics *m);
 void met_interval_reset(struct svc_interval *m);
 
 #endif

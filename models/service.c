@@ -206,21 +206,16 @@ void svc_arrive(struct req *r)
     struct service *s = r->svc;
     struct sim *sim = s->world->sim;
     r->arrived = sim_now(sim);
-    if (s->state == SVC_DOWN) {
-        reject(r);
+    bool free_thread = s->queued == 0 && !s->paused && (s->threads == 0 || in_use(s) < s->threads);
+    if (s->state == SVC_DOWN || (!free_thread && s->cfg->queue >= 0 && s->queued >= s->cfg->queue)) {
+        reject(r); /* never admitted: not counted as arrived */
         return;
     }
     s->m.arrived++;
     s->iv.arrivals++;
-    if (s->queued == 0 && !s->paused && (s->threads == 0 || in_use(s) < s->threads)) {
-        s->m.admitted++;
+    if (free_thread) {
         start_running(r);
-    } else if (s->cfg->queue >= 0 && s->queued >= s->cfg->queue) {
-        s->m.arrived--; /* a rejected request was never admitted */
-        reject(r);
-        return;
     } else {
-        s->m.admitted++;
         s->m.waited++;
         s->queued++;
         sim_level_set(&s->m.queue, sim_now(sim), (double)s->queued);

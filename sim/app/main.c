@@ -214,8 +214,12 @@ static int build_variants(struct scn_doc *doc, const struct cli *c, struct run_v
             if (c->has_duration) {
                 v[i].cfg.duration = c->duration;
                 if (v[i].cfg.warmup >= c->duration) {
-                    fprintf(stderr, "domino: error: --duration %s is not longer than the warm-up\n",
-                            "given");
+                    char w[32];
+                    sim_time_format(v[i].cfg.warmup, w, sizeof w);
+                    fprintf(stderr,
+                            "domino: error: --duration must be longer than the warm-up (%s) of "
+                            "variant %s\n",
+                            w, v[i].name);
                     status = 2;
                 }
             }

@@ -74,7 +74,7 @@ static void services(struct report *root, const struct world *w, sim_time now)
         report_number(x, "busy_mean", busy);
         report_number(x, "blocked_mean", blocked);
         report_number(x, "queue_mean", sim_level_mean(&m->queue, now));
-        report_number(x, "wait_probability", ratio((double)m->waited, (double)m->admitted));
+        report_number(x, "wait_probability", ratio((double)m->waited, (double)m->arrived));
         latency(x, "queue_wait_ms", &m->queue_wait);
         latency(x, "latency_ms", &m->latency);
         struct report *pools = report_object(x, "pools");

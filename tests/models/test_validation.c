@@ -38,7 +38,7 @@
  * The bias terms are kept far below SE: the warm-up (5-20 s of simulated
  * time) is many relaxation times of each system (M/M/1 at rho 0.8 relaxes in
  * about (1+sqrt(rho))^2 / (mu (1-sqrt(rho))^2) = 3.2 s), so the empty start
- * is forgotten; ratio estimators (sum/n, waited/admitted) carry an O(1/n)
+ * is forgotten; ratio estimators (sum/n, waited/arrived) carry an O(1/n)
  * bias, n ~ 1e4 to 1e5 per replication. Little's law is checked as the per-run
  * difference L - sum(W)/T, whose boundary terms (customers present at the
  * start and at the end of the window) have equal expectations in steady
@@ -285,7 +285,7 @@ static void test_mmc_matches_erlang_c(void **state)
         struct sim *sim;
         struct world *wd = tw_run(&c, seed(), r, &sim);
         const struct svc_metrics *m = &wd->svcs[0].m;
-        sim_tally_add(&pw, (double)m->waited / (double)m->admitted);
+        sim_tally_add(&pw, (double)m->waited / (double)m->arrived);
         sim_tally_add(&wq, tw_mean_s(&m->queue_wait));
         sim_tally_add(&u, level(wd, &m->busy) / servers);
         tw_destroy(wd, sim);

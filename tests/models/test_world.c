@@ -33,7 +33,7 @@ static bool svc_same(const struct service *a, const struct service *b)
     const struct svc_metrics *x = &a->m, *y = &b->m;
     if (x->arrived != y->arrived || x->completed != y->completed || x->failed != y->failed ||
         x->rejected != y->rejected || x->dropped != y->dropped || x->crashes != y->crashes ||
-        x->admitted != y->admitted || x->waited != y->waited)
+        x->waited != y->waited)
         return false;
     if (!hist_same(&x->latency, &y->latency) || !hist_same(&x->queue_wait, &y->queue_wait))
         return false;
