@@ -1,15 +1,36 @@
-/* call.c - client-side calls: attempts, timeout, retry with backoff.
+/* call.c - client-side calls through the policy stack.
+ *
+ * Stack, outermost first: fallback, retry, breaker, throttle, timeout,
+ * bulkhead, call. One attempt walks it inwards:
+ *
+ *   breaker_acquire   refused -> short_circuited (no timer, nothing held)
+ *   throttle_admit    refused -> throttled
+ *   timeout timer     armed here, so it also bounds the bulkhead wait
+ *   bulkhead_enter    full -> bulkhead_full; wait -> queued (max_wait timer)
+ *   send              a request to the callee, over the network
+ *
+ * and ends in attempt_end() with one outcome, which walks back out: the
+ * bulkhead participation is dropped, the breaker records the result (not its
+ * own short-circuit; local rejections as IGNORED), the throttle counts an
+ * accept, retry decides (attempts, `on`, then the budget or bucket), and when
+ * no retry follows, a failure goes through the fallback.
  *
  * One record per call, reused across its attempts: attempts are sequential
  * (no hedging), so the only thing that distinguishes them is the generation
  * counter, bumped whenever an attempt ends. The callee's request remembers the
  * generation it was sent with; a response whose generation is stale belongs
- * to an attempt the caller gave up on and is dropped (orphaned work).
+ * to an attempt the caller gave up on and is dropped (orphaned work). The
+ * generation survives the record's return to the free list (the pool only
+ * overwrites the first pointer of a free object, and `gen` is not there).
  *
- * The generation also survives the record's return to the free list (the
- * pool only overwrites the first pointer of a free object, and `gen` is not
- * there), so a response for a call that finished long ago cannot be mistaken
- * for one of the record's next life.
+ * A bulkhead permit is held while the attempt is live *or* its request still
+ * exists at the callee: a caller that times out stops waiting, but the
+ * work it started keeps its slot until it ends, as a Resilience4j bulkhead
+ * behind a TimeLimiter does (the permit is released when the decorated call
+ * returns, not when the caller stops waiting). So the permit has two holders,
+ * c->permit and r->permit; whichever lets go last releases it. With
+ * deadline propagation the callee's request ends at the timeout and the
+ * permit comes back at once.
  *
  * With zero network latency the request is handed to the callee within the
  * same event: a call costs no event of its own, which keeps the M/M/1 path at
@@ -19,10 +40,12 @@
 
 #include "models/endpoint.h"
 #include "models/load.h"
+#include "models/policy.h"
 #include "models/retry.h"
 #include "models/service.h"
 
 static void call_attempt(struct call *c);
+static void call_send(struct call *c);
 
 struct call *call_create(struct world *w, struct site *site, enum call_origin origin, void *owner,
                          int branch)
@@ -40,8 +63,12 @@ struct call *call_create(struct world *w, struct site *site, enum call_origin or
     c->attempt_started = c->started;
     c->prev_delay = 0;
     c->timer = 0;
+    c->wait_timer = 0;
     c->inflight = NULL;
+    c->admitted = c->throttled_in = c->waiting = c->permit = false;
+    c->final = OUTCOME_OK;
     sim_list_init(&c->flink);
+    sim_list_init(&c->blink);
     return c;
 }
 
@@ -53,11 +80,54 @@ static void call_free(struct call *c)
     sim_pool_put(&w->calls, c);
 }
 
-void call_start(struct call *c)
+/* ---- the bulkhead permit ------------------------------------------------- */
+
+static void on_granted(struct call *c);
+
+/* The permit is free again: hand it to the oldest waiter, if any. */
+static void permit_release(struct policy *p)
 {
-    c->attempt = 1;
-    call_attempt(c);
+    struct sim_list *n = bulkhead_release(&p->bulkhead);
+    if (n)
+        on_granted(SIM_LIST_ENTRY(n, struct call, blink));
 }
+
+void call__req_gone(struct req *r)
+{
+    /* The request is freed: if its attempt has ended already (stale
+     * generation), it was the permit's last holder. */
+    if (!r->permit)
+        return;
+    r->permit = false;
+    struct call *c = r->caller;
+    if (c && c->gen == r->caller_gen)
+        return; /* the attempt is live: it releases when it ends */
+    permit_release(r->site->policy);
+}
+
+/* The attempt lets go of its bulkhead participation. */
+static void attempt_drop_permit(struct call *c)
+{
+    struct policy *p = c->site->policy;
+    if (c->waiting) {
+        bulkhead_leave(&p->bulkhead, &c->blink);
+        c->waiting = false;
+    }
+    if (c->wait_timer) {
+        sim_event_cancel(c->site->world->sim, c->wait_timer);
+        c->wait_timer = 0;
+    }
+    if (!c->permit)
+        return;
+    c->permit = false;
+    if (!c->inflight)
+        permit_release(p); /* the request is gone (or never sent) */
+    /* else the request keeps the permit until it is freed (call__req_gone) */
+}
+
+/* ---- one attempt ----------------------------------------------------------- */
+
+static void attempt_end(struct call *c, enum outcome o);
 
 static void on_timeout(struct sim *sim, void *subject, void *object)
 {
@@ -76,6 +146,15 @@ static void on_timeout(struct sim *sim, void *subject, void *object)
     if (cancel && r)
         svc_cancel(r);
     call_response(c, gen, OUTCOME_TIMEOUT);
+}
+
+static void on_wait_timeout(struct sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    (void)object;
+    struct call *c = subject;
+    c->wait_timer = 0;
+    attempt_end(c, OUTCOME_BULKHEAD_FULL);
 }
 
 static void on_arrive(struct sim *sim, void *subject, void *object)
@@ -108,17 +187,87 @@ static void call_attempt(struct call *c)
     struct world *w = site->world;
     struct sim *sim = w->sim;
     const struct policy_config *pol = site->pol;
+    struct policy *p = site->policy;
+    sim_time now = sim_now(sim);
 
-    c->attempt_started = sim_now(sim);
+    c->attempt_started = now;
     c->inflight = NULL;
     if (c->counted) {
         site->m->attempts++;
         if (c->origin == ORIGIN_LOAD)
             ((struct load *)c->owner)->m.attempts++;
     }
-    if (pol && pol->timeout > 0)
+    if (!pol) {
+        call_send(c);
+        return;
+    }
+    if (pol->has_breaker) {
+        if (!breaker_acquire(&p->breaker, now)) {
+            attempt_end(c, OUTCOME_SHORT_CIRCUITED);
+            return;
+        }
+        c->admitted = true;
+    }
+    if (pol->has_throttle) {
+        if (!throttle_admit(&p->throttle, now, gsl_rng_uniform(p->throttle_rng))) {
+            attempt_end(c, OUTCOME_THROTTLED);
+            return;
+        }
+        c->throttled_in = true;
+    }
+    if (pol->timeout > 0)
         c->timer = sim_event_after(sim, pol->timeout, on_timeout, c, NULL);
+    if (pol->has_bulkhead) {
+        switch (bulkhead_enter(&p->bulkhead, &c->blink)) {
+        case BULKHEAD_GRANTED:
+            c->permit = true;
+            break;
+        case BULKHEAD_WAIT:
+            c->waiting = true;
+            if (pol->bulkhead.kind == BULKHEAD_SEMAPHORE)
+                c->wait_timer =
+                    sim_event_after(sim, pol->bulkhead.max_wait, on_wait_timeout, c, NULL);
+            return;
+        case BULKHEAD_FULL:
+            attempt_end(c, OUTCOME_BULKHEAD_FULL);
+            return;
+        }
+    }
+    call_send(c);
+}
+
+static void on_send(struct sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    struct call *c = subject;
+    if (c->gen != (uint32_t)(uintptr_t)object)
+        return; /* the attempt ended meanwhile and let go of the permit */
+    call_send(c);
+}
+
+/* A waiting attempt got its permit, handed over by a call or request that
+ * let go of it. It is sent in an event of its own at the same instant: the
+ * release happens deep inside another element's transition (a crash dropping
+ * its requests), which must not be re-entered. */
+static void on_granted(struct call *c)
+{
+    SIM_ASSERT(c->waiting);
+    struct sim *sim = c->site->world->sim;
+    c->waiting = false;
+    c->permit = true;
+    if (c->wait_timer) {
+        sim_event_cancel(sim, c->wait_timer);
+        c->wait_timer = 0;
+    }
+    sim_event_after(sim, 0, on_send, c, (void *)(uintptr_t)c->gen);
+}
+
+static void call_send(struct call *c)
+{
+    struct site *site = c->site;
+    struct sim *sim = site->world->sim;
     struct req *r = svc_new_req(site, c, c->gen);
+    r->permit = c->permit;
     c->inflight = r;
     sim_time lat = site->latency ? sim_dist_sample_time(site->latency, site->latency_rng) : 0;
     if (lat > 0)
@@ -127,29 +276,7 @@ static void call_attempt(struct call *c)
         svc_arrive(r);
 }
 
-static bool retry_allowed(const struct call *c, enum outcome o)
-{
-    const struct policy_config *pol = c->site->pol;
-    if (!pol || !pol->has_retry)
-        return false;
-    return c->attempt < pol->retry.attempts && (pol->retry.on & OUTCOME_BIT(o));
-}
-
-static void call_finish(struct call *c, enum outcome o)
-{
-    switch (c->origin) {
-    case ORIGIN_LOAD:
-        load_done(c->owner, c, o);
-        break;
-    case ORIGIN_REQ:
-        ep_call_done(c->owner, c, o);
-        break;
-    case ORIGIN_FAN:
-        ep_branch_done(c->owner, c, o);
-        break;
-    }
-    call_free(c);
-}
+/* ---- the way back out -------------------------------------------------------- */
 
 static void count_outcome(struct call *c, enum outcome o)
 {
@@ -175,25 +302,123 @@ static void count_outcome(struct call *c, enum outcome o)
     case OUTCOME_BULKHEAD_FULL:
         m->bulkhead_rejected++;
         break;
+    case OUTCOME_THROTTLED:
+        m->throttled++;
+        break;
     case OUTCOME_COUNT:
         SIM_UNREACHABLE();
     }
 }
 
-void call_response(struct call *c, uint32_t gen, enum outcome o)
+/* What the breaker makes of an outcome: the callee's failures count, the
+ * client's own local rejections do not. */
+static enum breaker_result breaker_result_of(enum outcome o)
 {
-    if (gen != c->gen)
-        return; /* the caller stopped waiting for this attempt: orphaned */
+    switch (o) {
+    case OUTCOME_OK:
+        return BREAKER_SUCCESS;
+    case OUTCOME_ERROR:
+    case OUTCOME_TIMEOUT:
+    case OUTCOME_REJECTED:
+        return BREAKER_FAILURE;
+    case OUTCOME_SHORT_CIRCUITED:
+    case OUTCOME_BULKHEAD_FULL:
+    case OUTCOME_THROTTLED:
+        return BREAKER_IGNORED;
+    case OUTCOME_COUNT:
+        break;
+    }
+    SIM_UNREACHABLE();
+}
+
+static void call_deliver(struct call *c, enum outcome o)
+{
+    switch (c->origin) {
+    case ORIGIN_LOAD:
+        load_done(c->owner, c, o);
+        break;
+    case ORIGIN_REQ:
+        ep_call_done(c->owner, c, o);
+        break;
+    case ORIGIN_FAN:
+        ep_branch_done(c->owner, c, o);
+        break;
+    }
+    call_free(c);
+}
+
+static void on_fallback(struct sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    (void)object;
+    struct call *c = subject;
+    c->timer = 0;
+    call_deliver(c, c->final);
+}
+
+/* No retry follows: the outermost layer, the fallback, has the last word. */
+static void call_finish(struct call *c, enum outcome o)
+{
+    const struct policy_config *pol = c->site->pol;
+    if (o == OUTCOME_OK || !pol || !pol->has_fallback) {
+        call_deliver(c, o);
+        return;
+    }
+    /* `value` answers in place of the dependency (a cached price, a queued
+     * payment): a success to the caller. `fail` answers a clean error,
+     * which is what it changes: the time to get there. */
+    if (c->counted)
+        c->site->m->fallbacks++;
+    c->final = pol->fallback.kind == FALLBACK_VALUE ? OUTCOME_OK : OUTCOME_ERROR;
+    if (pol->fallback.latency > 0) {
+        c->timer = sim_event_after(c->site->world->sim, pol->fallback.latency, on_fallback, c,
+                                   NULL);
+        return;
+    }
+    call_deliver(c, c->final);
+}
+
+static bool retry_allowed(struct call *c, enum outcome o)
+{
+    const struct policy_config *pol = c->site->pol;
+    if (o == OUTCOME_OK || !pol || !pol->has_retry)
+        return false;
+    if (c->attempt >= pol->retry.attempts || !(pol->retry.on & OUTCOME_BIT(o)))
+        return false;
+    struct policy *p = c->site->policy;
+    if (p->has_limit && !retry_limit_retry(&p->limit, sim_now(c->site->world->sim))) {
+        if (c->counted)
+            c->site->m->retries_denied++;
+        return false;
+    }
+    return true;
+}
+
+static void attempt_end(struct call *c, enum outcome o)
+{
     struct site *site = c->site;
     struct sim *sim = site->world->sim;
+    struct policy *p = site->policy;
+    sim_time now = sim_now(sim);
     if (c->timer) {
         sim_event_cancel(sim, c->timer);
         c->timer = 0;
     }
     c->gen++;
+    if (p && p->cfg->has_bulkhead)
+        attempt_drop_permit(c);
     c->inflight = NULL;
+    if (c->admitted) {
+        c->admitted = false;
+        breaker_record(&p->breaker, now, breaker_result_of(o), now - c->attempt_started);
+    }
+    if (c->throttled_in) {
+        c->throttled_in = false;
+        if (o == OUTCOME_OK || o == OUTCOME_ERROR)
+            throttle_accepted(&p->throttle, now);
+    }
     count_outcome(c, o);
-    if (o != OUTCOME_OK && retry_allowed(c, o)) {
+    if (retry_allowed(c, o)) {
         const struct retry_config *rc = &site->pol->retry;
         sim_time d = retry_delay(rc, c->attempt, c->prev_delay, site->retry_rng);
         c->prev_delay = d;
@@ -209,10 +434,38 @@ void call_response(struct call *c, uint32_t gen, enum outcome o)
     call_finish(c, o);
 }
 
+void call_start(struct call *c)
+{
+    struct policy *p = c->site->policy;
+    c->attempt = 1;
+    if (p && p->has_limit)
+        retry_limit_first(&p->limit, sim_now(c->site->world->sim));
+    call_attempt(c);
+}
+
+void call_response(struct call *c, uint32_t gen, enum outcome o)
+{
+    if (gen != c->gen)
+        return; /* the caller stopped waiting for this attempt: orphaned */
+    attempt_end(c, o);
+}
+
 void call_abandon(struct call *c)
 {
+    struct policy *p = c->site->policy;
     if (c->timer)
         sim_event_cancel(c->site->world->sim, c->timer);
     c->timer = 0;
+    /* The owner is gone, so this attempt's result will never be seen: the
+     * breaker gets its half-open permit back instead of a result. */
+    c->gen++;
+    if (p && p->cfg->has_bulkhead)
+        attempt_drop_permit(c);
+    c->inflight = NULL;
+    if (c->admitted) {
+        c->admitted = false;
+        breaker_record(&p->breaker, sim_now(c->site->world->sim), BREAKER_IGNORED, 0);
+    }
+    c->throttled_in = false;
     call_free(c);
 }

@@ -32,7 +32,8 @@
     X(TIMEOUT, "timeout")                                                                          \
     X(REJECTED, "rejected")                                                                        \
     X(SHORT_CIRCUITED, "short_circuited")                                                          \
-    X(BULKHEAD_FULL, "bulkhead_full")
+    X(BULKHEAD_FULL, "bulkhead_full")                                                              \
+    X(THROTTLED, "throttled")
 
 enum outcome {
 #define OUTCOME_ENUM(n, s) OUTCOME_##n,

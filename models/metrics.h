@@ -43,9 +43,8 @@ struct ep_metrics {
 
 struct edge_metrics {
     uint64_t attempts, ok, errors, timeouts, rejected, retries;
-    uint64_t short_circuited, bulkhead_rejected, fallbacks;
-    uint64_t breaker_opened;
-    sim_time breaker_open_ns; /* time spent open (or half-open) after the warm-up */
+    uint64_t short_circuited, bulkhead_rejected, throttled, fallbacks;
+    uint64_t retries_denied;  /* retries refused by a budget or bucket */
 };
 
 struct load_metrics {

@@ -74,6 +74,7 @@ struct req *svc_new_req(struct site *site, struct call *caller, uint32_t gen)
     r->phase = REQ_QUEUED;
     r->blocked = false;
     r->failed = false;
+    r->permit = false;
     r->resume = RESUME_NONE;
     r->step = 0;
     r->pool = -1;
@@ -91,6 +92,7 @@ struct req *svc_new_req(struct site *site, struct call *caller, uint32_t gen)
 
 void svc__free_req(struct req *r)
 {
+    call__req_gone(r);
     struct call *c = r->caller;
     if (c && c->gen == r->caller_gen && c->inflight == r)
         c->inflight = NULL;

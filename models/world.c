@@ -19,6 +19,7 @@
 #include "models/connpool.h"
 #include "models/fault.h"
 #include "models/load.h"
+#include "models/policy.h"
 #include "models/service.h"
 #include "sim/kernel/sim_mem.h"
 
@@ -45,17 +46,39 @@ static const struct sim_dist *site_latency(const struct world *w, const struct p
     return d && !is_zero(d) ? d : NULL;
 }
 
-static struct edge_metrics *edge_get(struct world *w, const char *name)
+static struct edge *edge_get(struct world *w, const char *name)
 {
     for (int i = 0; i < w->nedges; i++)
         if (strcmp(w->edges[i].name, name) == 0)
-            return &w->edges[i].m;
+            return &w->edges[i];
     w->edges = sim_xgrow(w->edges, &w->capedges, (size_t)w->nedges + 1,
                          sizeof *w->edges);
     struct edge *e = &w->edges[w->nedges++];
     e->name = sim_xstrdup(name);
     memset(&e->m, 0, sizeof e->m);
-    return &e->m;
+    e->breaker = NULL;
+    return e;
+}
+
+/* One instance per (caller, policy, callee): see policy.h. A load source's
+ * end users are their own caller (caller NULL, told apart by `who`). */
+static struct policy *policy_get(struct world *w, const struct policy_config *pol,
+                                 const struct service *caller, const struct service *callee,
+                                 const char *who)
+{
+    if (!pol)
+        return NULL;
+    for (int i = 0; i < w->npolicies; i++) {
+        struct policy *p = w->policies[i];
+        if (p->cfg == pol && p->callee == callee && p->caller == caller &&
+            (caller || strcmp(p->who, who) == 0))
+            return p;
+    }
+    struct policy *p = policy_create(w, pol, caller, callee, who);
+    w->policies = sim_xgrow(w->policies, &w->cappolicies, (size_t)w->npolicies + 1,
+                            sizeof *w->policies);
+    w->policies[w->npolicies++] = p;
+    return p;
 }
 
 static struct site *site_get(struct world *w, const struct service *caller,
@@ -80,7 +103,11 @@ static struct site *site_get(struct world *w, const struct service *caller,
     s->callee_ep = ep;
     s->pol = pol;
     s->optional = cc->optional;
-    s->m = edge_get(w, name);
+    s->policy = policy_get(w, pol, caller, callee, caller->cfg->name);
+    struct edge *e = edge_get(w, name);
+    s->m = &e->m;
+    if (!e->breaker && pol && pol->has_breaker)
+        e->breaker = s->policy;
     s->latency = site_latency(w, pol);
     s->latency_rng = stream(w, "call/%s%s%s/latency", name, "", "");
     s->retry_rng = stream(w, "call/%s%s%s/retry", name, "", "");
@@ -137,6 +164,7 @@ static void build_load(struct world *w, struct load *l, const struct load_config
     l->site.callee = callee;
     l->site.callee_ep = &callee->eps[lc->endpoint];
     l->site.pol = pol;
+    l->site.policy = policy_get(w, pol, NULL, callee, lc->name);
     l->site.optional = false;
     memset(&l->edge, 0, sizeof l->edge);
     l->site.m = &l->edge;
@@ -190,6 +218,9 @@ void world_destroy(struct world *w)
         load_fini(&w->loads[i]);
     for (int i = 0; i < w->nsites; i++)
         free(w->sites[i]);
+    for (int i = 0; i < w->npolicies; i++)
+        policy_destroy(w->policies[i]);
+    free(w->policies);
     for (int i = 0; i < w->nedges; i++)
         free(w->edges[i].name);
     fault_fini(w);
@@ -232,6 +263,8 @@ static void on_sample(struct sim *sim, void *subject, void *object)
             };
             for (int p = 0; p < s->cfg->npools; p++)
                 row.pool_in_use += s->pools[p].in_use;
+            for (int p = 0; p < w->npolicies; p++)
+                row.breaker_open += w->policies[p]->caller == s && policy_breaker_open(w->policies[p]);
             w->row_fn(w->row_ctx, &row);
         }
         met_interval_reset(&s->iv);
@@ -256,6 +289,8 @@ static void on_warmup_end(struct sim *sim, void *subject, void *object)
         for (int e = 0; e < s->cfg->nendpoints; e++)
             met_ep_reset(&s->eps[e].m);
     }
+    for (int i = 0; i < w->npolicies; i++)
+        policy_warmup(w->policies[i], now);
 }
 
 void world_start(struct world *w)
@@ -283,4 +318,6 @@ void world_finish(struct world *w)
     }
     for (int i = 0; i < w->nloads; i++)
         load_finish(&w->loads[i]);
+    for (int i = 0; i < w->npolicies; i++)
+        policy_finish(w->policies[i], now);
 }

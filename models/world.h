@@ -40,6 +40,7 @@
 struct world;
 struct service;
 struct call;
+struct policy;
 
 /* Durations after faults: d * factor + add. */
 struct slowdown {
@@ -107,6 +108,7 @@ struct site {
     struct service *callee;
     struct endpoint *callee_ep;
     const struct policy_config *pol; /* NULL: no policy */
+    struct policy *policy;           /* its instance (policy.h); NULL: no policy */
     struct edge_metrics *m;
     const struct sim_dist *latency;  /* NULL: no network delay */
     gsl_rng *latency_rng, *retry_rng;
@@ -117,6 +119,7 @@ struct site {
 struct edge {
     char *name;
     struct edge_metrics m;
+    struct policy *breaker; /* the breaker its calls go through, if any */
 };
 
 enum req_phase { REQ_QUEUED, REQ_RUNNING, REQ_RESPONDING };
@@ -133,6 +136,7 @@ struct req {
     enum req_phase phase;
     bool blocked;            /* thread state while running */
     bool failed;
+    bool permit;             /* shares its caller's bulkhead permit (see call.c) */
     enum req_resume resume;
     int step;
     int pool;                /* pool index held or waited for; -1 none */
@@ -159,9 +163,16 @@ struct call {
     sim_time started;        /* first attempt */
     sim_time attempt_started;
     sim_time prev_delay;     /* decorrelated jitter */
-    sim_event_id timer;      /* timeout or backoff */
+    sim_event_id timer;      /* timeout, backoff or fallback */
+    sim_event_id wait_timer; /* bulkhead max_wait */
     struct req *inflight;    /* the callee req of the current attempt, if known */
     struct sim_list flink;   /* a parallel fan's branches */
+    struct sim_list blink;   /* the bulkhead's waiters */
+    bool admitted;           /* the breaker let this attempt through: record its result */
+    bool throttled_in;       /* the throttle let it through: count an accept */
+    bool waiting;            /* in the bulkhead's queue */
+    bool permit;             /* holds a bulkhead permit (shared with the req) */
+    enum outcome final;      /* what the fallback delivers */
 };
 
 struct fan {
@@ -210,6 +221,9 @@ struct world {
     struct site **sites;     /* every call site, for freeing */
     int nsites;
     size_t capsites;
+    struct policy **policies; /* every policy instance */
+    int npolicies;
+    size_t cappolicies;
     struct edge *edges;      /* in order of first appearance */
     int nedges;
     size_t capedges;

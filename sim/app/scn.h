@@ -47,12 +47,6 @@ int scn_variant_find(const struct scn_doc *doc, const char *name); /* -1 if none
  * parsed as a YAML scalar. Returns false and reports on a bad path. */
 bool scn_set(struct scn_doc *doc, const char *path, const char *value, struct scn_errors *err);
 
-/* Policy layers the models do not simulate yet (breaker, bulkhead, fallback,
- * throttle, retry budget and bucket) are validated and then refused, since a
- * policy that silently did nothing would mislead. The loader's own tests call
- * this to check their validation anyway; the program never does. */
-void scn_accept_unsimulated(struct scn_doc *doc);
-
 /* Merges variant i onto the base and builds its config. On error returns
  * false with *cfg zeroed. */
 bool scn_build(const struct scn_doc *doc, int variant, struct world_config *cfg,

@@ -38,7 +38,6 @@ struct edge {
 
 struct bld {
     const char *path;
-    bool accept_unsimulated; /* see scn_accept_unsimulated() */
     struct scn_errors *err;
     int nerr; /* errors of this build; the list itself drops repeats */
     struct world_config *cfg;
@@ -53,10 +52,6 @@ struct bld {
 };
 
 static const char PLANNED[] = "is not supported yet (sagas and the event bus are planned)";
-/* Validated already, so files written today stay valid, but not simulated:
- * a policy that silently did nothing would be worse than an error. */
-static const char POLICY_PLANNED[] =
-    "is not simulated yet (breakers, bulkheads, fallbacks, throttles and retry limits are planned)";
 
 /* ---- reporting ------------------------------------------------------------ */
 
@@ -690,7 +685,7 @@ _Static_assert(FAULT_CRASH == 0 && FAULT_PAUSE == 1 && FAULT_SLOW == 2 && FAULT_
                "fault kinds");
 
 static const char *const retryable[] = {"timeout",         "error",         "rejected",
-                                        "short_circuited", "bulkhead_full", NULL};
+                                        "short_circuited", "bulkhead_full", "throttled", NULL};
 
 static void build_retry(struct bld *b, const struct scn_node *m, struct retry_config *r)
 {
@@ -736,8 +731,6 @@ static void build_retry(struct bld *b, const struct scn_node *m, struct retry_co
 
     /* Finagle's RetryBudget defaults: 20% of first tries, 10 per second, over 10 s. */
     const struct scn_node *bu = scn__map_get(m, "budget");
-    if (bu && !b->accept_unsimulated)
-        err_at(b, bu, "retry budget %s", POLICY_PLANNED);
     if (bu && is_map(b, bu, "budget")) {
         check_keys(b, bu, "in a retry budget", budget_keys, NULL);
         r->has_budget = true;
@@ -749,8 +742,6 @@ static void build_retry(struct bld *b, const struct scn_node *m, struct retry_co
         opt_dur(b, bu, "window", true, &r->budget_window);
     }
     const struct scn_node *bk = scn__map_get(m, "bucket");
-    if (bk && !b->accept_unsimulated)
-        err_at(b, bk, "retry bucket %s", POLICY_PLANNED);
     if (bk && is_map(b, bk, "bucket")) {
         check_keys(b, bk, "in a retry bucket", bucket_keys, NULL);
         r->has_bucket = true;
@@ -896,20 +887,14 @@ static void build_policy(struct bld *b, const struct scn_node *m, struct policy_
         p->has_retry = true;
         build_retry(b, n, &p->retry);
     }
-    if ((n = scn__map_get(m, "breaker")) && !b->accept_unsimulated)
-        err_at(b, n, "breaker %s", POLICY_PLANNED);
     if ((n = scn__map_get(m, "breaker"))) {
         p->has_breaker = true;
         build_breaker(b, n, &p->breaker);
     }
-    if ((n = scn__map_get(m, "bulkhead")) && !b->accept_unsimulated)
-        err_at(b, n, "bulkhead %s", POLICY_PLANNED);
     if ((n = scn__map_get(m, "bulkhead"))) {
         p->has_bulkhead = true;
         build_bulkhead(b, n, &p->bulkhead);
     }
-    if ((n = scn__map_get(m, "fallback")) && !b->accept_unsimulated)
-        err_at(b, n, "fallback %s", POLICY_PLANNED);
     if ((n = scn__map_get(m, "fallback")) && is_map(b, n, "fallback")) {
         p->has_fallback = true;
         check_keys(b, n, "in a fallback", fb_keys, NULL);
@@ -919,8 +904,6 @@ static void build_policy(struct bld *b, const struct scn_node *m, struct policy_
     if ((n = scn__map_get(m, "latency")))
         p->has_latency = build_dist(b, n, "latency", false, &p->latency);
     opt_bool(b, m, "cancel_on_timeout", &p->cancel_on_timeout);
-    if ((n = scn__map_get(m, "throttle")) && !b->accept_unsimulated)
-        err_at(b, n, "throttle %s", POLICY_PLANNED);
     if ((n = scn__map_get(m, "throttle")) && is_map(b, n, "throttle")) {
         /* The SRE book's K = 2 over two minutes. */
         p->has_throttle = true;
@@ -1771,7 +1754,6 @@ bool scn_build(const struct scn_doc *doc, int variant, struct world_config *cfg,
     struct scn_errors local;
     scn_errors_init(&local);
     struct bld b = {.path = doc->path,
-                    .accept_unsimulated = doc->accept_unsimulated,
                     .err = &local,
                     .cfg = cfg};
     build_world(&b, merged);

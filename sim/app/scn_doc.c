@@ -355,4 +355,4 @@ bool scn_set(struct scn_doc *doc, const char *path, const char *value, struct sc
     return true;
 }
 
-void scn_accept_unsimulated(struct scn_doc *doc) { doc->accept_unsimulated = true; }
+

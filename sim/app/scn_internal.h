@@ -43,7 +43,6 @@ struct scn_doc {
     char *path;
     struct scn_node *root;            /* the base document, `variants` included */
     int nvariants;                    /* 0: the one implicit variant "base" */
-    bool accept_unsimulated;          /* scn_accept_unsimulated() */
     const struct scn_node **variants; /* mapping nodes inside root */
 };
 

@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "models/policy.h"
+
 static void latency(struct report *parent, const char *key, const struct sim_hist *h)
 {
     if (h->n == 0) {
@@ -103,6 +105,7 @@ static void calls(struct report *root, const struct world *w)
     struct report *o = report_object(root, "calls");
     for (int i = 0; i < w->nedges; i++) {
         const struct edge_metrics *m = &w->edges[i].m;
+        const struct policy *p = w->edges[i].breaker;
         struct report *x = report_object(o, w->edges[i].name);
         report_number(x, "attempts", (double)m->attempts);
         report_number(x, "ok", (double)m->ok);
@@ -112,10 +115,14 @@ static void calls(struct report *root, const struct world *w)
         report_number(x, "retries", (double)m->retries);
         report_number(x, "short_circuited", (double)m->short_circuited);
         report_number(x, "bulkhead_rejected", (double)m->bulkhead_rejected);
+        report_number(x, "throttled", (double)m->throttled);
+        report_number(x, "retries_denied", (double)m->retries_denied);
         report_number(x, "fallbacks", (double)m->fallbacks);
+        /* The breaker this edge's calls go through; one shared by several
+         * edges (one caller, one dependency) shows the same figures on each. */
         struct report *b = report_object(x, "breaker");
-        report_number(b, "opened", (double)m->breaker_opened);
-        report_number(b, "open_s", sim_time_to_s(m->breaker_open_ns));
+        report_number(b, "opened", p ? (double)p->opened : 0);
+        report_number(b, "open_s", p ? sim_time_to_s(p->open_ns) : 0);
     }
 }
 

@@ -40,15 +40,11 @@ static char *write_tmp(const char *text)
 }
 
 /* Opens text as a scenario; the file is removed at once (the doc keeps no
- * handle on it). NULL on error, with the errors in *err. These tests check
- * the validation of every policy layer, including those the models do not
- * simulate yet (the program refuses them: tests/bad/policy_*). */
+ * handle on it). NULL on error, with the errors in *err. */
 static struct scn_doc *open_text(const char *text, struct scn_errors *err)
 {
     char *path = write_tmp(text);
     struct scn_doc *doc = scn_open(path, err);
-    if (doc)
-        scn_accept_unsimulated(doc);
     unlink(path);
     free(path);
     return doc;
