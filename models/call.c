@@ -154,6 +154,7 @@ static void on_wait_timeout(struct sim *sim, void *subject, void *object)
     (void)object;
     struct call *c = subject;
     c->wait_timer = 0;
+    policy_bulkhead_rejected(c->site->policy);
     attempt_end(c, OUTCOME_BULKHEAD_FULL);
 }
 
@@ -229,6 +230,7 @@ static void call_attempt(struct call *c)
                     sim_event_after(sim, pol->bulkhead.max_wait, on_wait_timeout, c, NULL);
             return;
         case BULKHEAD_FULL:
+            policy_bulkhead_rejected(p);
             attempt_end(c, OUTCOME_BULKHEAD_FULL);
             return;
         }

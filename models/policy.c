@@ -92,6 +92,35 @@ void policy_finish(struct policy *p, sim_time now)
     }
 }
 
+void policy_bulkhead_rejected(struct policy *p)
+{
+    p->last_rejected = sim_now(p->world->sim);
+    if (p->bulkhead_full)
+        return;
+    p->bulkhead_full = true;
+    const struct bulkhead *b = &p->bulkhead;
+    const char *kind = p->cfg->bulkhead.kind == BULKHEAD_SEMAPHORE ? "semaphore" : "threadpool";
+    if (b->max_waiters > 0 && b->max_waiters < b->limit * 1000)
+        sim_trace(p->world->sim, SIM_TRACE_WARN, p->who,
+                  "bulkhead to %s full (%s: %d/%d in use, %d/%d waiting): calls rejected", p->name,
+                  kind, b->in_use, b->limit, b->nwaiters, b->max_waiters);
+    else
+        sim_trace(p->world->sim, SIM_TRACE_WARN, p->who,
+                  "bulkhead to %s full (%s: %d/%d in use): calls rejected", p->name, kind,
+                  b->in_use, b->limit);
+}
+
+void policy_sample(struct policy *p)
+{
+    struct sim *sim = p->world->sim;
+    if (p->bulkhead_full && sim_now(sim) - p->last_rejected >= POLICY_QUIET) {
+        p->bulkhead_full = false;
+        sim_trace(sim, SIM_TRACE_INFO, p->who,
+                  "bulkhead to %s recovered (no call rejected for %llds)", p->name,
+                  (long long)(POLICY_QUIET / SIM_S));
+    }
+}
+
 bool policy_breaker_open(const struct policy *p)
 {
     return p->cfg->has_breaker && p->breaker.state != BREAKER_CLOSED;

@@ -48,6 +48,8 @@ struct policy {
     struct retry_limit limit;     /* when the retry has a budget or a bucket */
     bool has_limit;
     gsl_rng *throttle_rng;
+    bool bulkhead_full;           /* for the timeline's full/recovered lines */
+    sim_time last_rejected;       /* the bulkhead's last refusal */
     /* breaker metrics, after the warm-up */
     uint64_t opened;
     sim_time open_ns;             /* time not CLOSED */
@@ -63,6 +65,13 @@ void policy_destroy(struct policy *p);
 void policy_warmup(struct policy *p, sim_time now);
 /* The run ends: an open breaker's time so far is counted. */
 void policy_finish(struct policy *p, sim_time now);
+/* The bulkhead refused a call: the first refusal of an episode writes a
+ * timeline line; policy_sample() ends the episode once POLICY_QUIET has
+ * passed without refusals (a bulkhead at its limit refuses in bursts; one
+ * line per burst would bury the story). */
+#define POLICY_QUIET (10 * SIM_S)
+void policy_bulkhead_rejected(struct policy *p);
+void policy_sample(struct policy *p);
 /* OPEN or HALF_OPEN: not letting everything through. */
 bool policy_breaker_open(const struct policy *p);
 

@@ -272,6 +272,8 @@ static void on_sample(struct sim *sim, void *subject, void *object)
         for (int p = 0; p < s->cfg->npools; p++)
             cpool_sample(&s->pools[p]);
     }
+    for (int p = 0; p < w->npolicies; p++)
+        policy_sample(w->policies[p]);
     if (now + w->cfg->sample <= w->cfg->duration)
         sim_event_at_phase(sim, now + w->cfg->sample, SIM_PHASE_OBSERVE, on_sample, w, NULL);
 }
