@@ -14,7 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/app/compare.h"
 #include "sim/app/plot.h"
+#include "sim/app/report.h"
 #include "sim/app/run.h"
 #include "sim/app/scn.h"
 #include "sim/kernel/sim_mem.h"
@@ -25,6 +27,7 @@ static const char usage_text[] =
     "commands:\n"
     "  run FILE      simulate every variant (or those named) and write results\n"
     "  check FILE    parse and validate only; print a one-line summary of the model\n"
+    "  compare FILE  run the variants on the same random numbers; print them side by side\n"
     "  plot DIR      render PNG and SVG plots of OUT/<scenario> (needs gnuplot)\n"
     "  help          this text; `domino COMMAND --help` for a command's options\n"
     "\n"
@@ -44,6 +47,41 @@ static const char run_help[] =
     "                     depend on J\n"
     "  --out DIR          results root; files go to DIR/<scenario>/<variant>/; default out\n"
     "  --quiet            print nothing on success\n";
+
+static const char compare_help[] =
+    "usage: domino compare FILE [--replications R] [--variant NAME]... [--seed N]\n"
+    "                           [--duration D] [--jobs J] [--out DIR]\n"
+    "                           [--format table|csv] [--quiet]\n"
+    "\n"
+    "Runs the variants exactly as `domino run` does (and writes the same results\n"
+    "to DIR/<scenario>/<variant>/, so `domino plot` works afterwards), then prints\n"
+    "them side by side. Replication r of every variant uses the same random streams\n"
+    "(common random numbers), so a difference is measured per replication: the\n"
+    "noise both variants share cancels.\n"
+    "\n"
+    "Rows: for each load source L, `L success_rate`, `L goodput_rps` and `L p99_ms`\n"
+    "(end-user latency, retries included); for each service S, `S blocked_fraction`\n"
+    "(share of its threads blocked on calls, pools, permits or backoff; - when its\n"
+    "threads are unlimited). Columns: the first variant's value (the mean over\n"
+    "replications), then each other variant's value and its difference to the\n"
+    "first: with R >= 2, the mean of the paired differences +- the half-width of\n"
+    "their 95% t interval, marked * when the interval excludes 0.\n"
+    "\n"
+    "  --variant NAME     compare only these variants (repeatable), the first named\n"
+    "                     being the reference; default: all, in file order\n"
+    "  --replications R   runs per variant; R >= 2 gives confidence intervals; default 1\n"
+    "  --seed N           master seed (uint64); default: the file's `seed`\n"
+    "  --duration D       simulated horizon (e.g. 10m); default: the file's `duration`\n"
+    "  --jobs J           worker processes; default: one per core. Output does not\n"
+    "                     depend on J\n"
+    "  --out DIR          results root, as for run; default out\n"
+    "  --format F         table (default): aligned for a terminal; csv: tidy, one row\n"
+    "                     per metric and variant, header\n"
+    "                     metric,variant,mean,ci95,diff,diff_ci95 (raw fractions; diff\n"
+    "                     columns empty for the first variant, ci95 columns with R = 1)\n"
+    "  --quiet            print only the comparison (no note on stderr)\n"
+    "\n"
+    "exit status: 0 success, 1 runtime failure, 2 bad usage or bad scenario\n";
 
 static const char check_help[] = "usage: domino check FILE\n"
                                  "\n"
@@ -110,6 +148,8 @@ struct cli {
     uint64_t seed;
     sim_time duration;
     struct run_options run;
+    bool compare;               /* accept compare's options */
+    enum compare_format format; /* compare only */
 };
 
 static int parse_run_args(int argc, char **argv, struct cli *c)
@@ -124,7 +164,8 @@ static int parse_run_args(int argc, char **argv, struct cli *c)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = strcmp(a, "--variant") == 0 || strcmp(a, "--seed") == 0 ||
                      strcmp(a, "--replications") == 0 || strcmp(a, "--duration") == 0 ||
-                     strcmp(a, "--jobs") == 0 || strcmp(a, "--out") == 0;
+                     strcmp(a, "--jobs") == 0 || strcmp(a, "--out") == 0 ||
+                     (c->compare && strcmp(a, "--format") == 0);
         if (takes && !v)
             return usage_error("%s needs a value", a);
         if (strcmp(a, "--variant") == 0) {
@@ -147,6 +188,13 @@ static int parse_run_args(int argc, char **argv, struct cli *c)
             c->has_duration = true;
         } else if (strcmp(a, "--out") == 0) {
             c->run.out = v;
+        } else if (c->compare && strcmp(a, "--format") == 0) {
+            if (strcmp(v, "table") == 0)
+                c->format = COMPARE_TABLE;
+            else if (strcmp(v, "csv") == 0)
+                c->format = COMPARE_CSV;
+            else
+                return usage_error("--format must be table or csv, got \"%s\"", v);
         } else if (strcmp(a, "--quiet") == 0) {
             c->run.quiet = true;
             continue;
@@ -162,6 +210,12 @@ static int parse_run_args(int argc, char **argv, struct cli *c)
     }
     if (!c->file)
         return usage_error("%s", "missing scenario FILE");
+    /* Two columns of one variant would compare it with itself, and its runs
+     * would share one results folder. */
+    for (int i = 0; c->compare && i < c->nvariants; i++)
+        for (int k = 0; k < i; k++)
+            if (strcmp(c->variants[i], c->variants[k]) == 0)
+                return usage_error("--variant %s is given twice", c->variants[i]);
     return 0;
 }
 
@@ -247,6 +301,34 @@ static struct scn_doc *open_doc(const char *file)
     return doc;
 }
 
+/* What `run` and `compare` share: options, the scenario, the selected
+ * variants built. On success the caller owns *doc and *v (release()). */
+static int prepare(int argc, char **argv, struct cli *c, struct scn_doc **doc,
+                   struct run_variant **v, int *nv)
+{
+    int status = parse_run_args(argc, argv, c);
+    if (status)
+        return status;
+    if (!(*doc = open_doc(c->file)))
+        return 2;
+    status = build_variants(*doc, c, v, nv);
+    if (status) {
+        scn_close(*doc);
+        *doc = NULL;
+    }
+    return status;
+}
+
+static void release(struct cli *c, struct scn_doc *doc, struct run_variant *v, int nv)
+{
+    for (int i = 0; i < nv; i++)
+        world_config_fini(&v[i].cfg);
+    free(v);
+    if (doc)
+        scn_close(doc);
+    free(c->variants);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
@@ -254,27 +336,69 @@ static int cmd_run(int argc, char **argv)
         return 0;
     }
     struct cli c = {0};
-    int status = parse_run_args(argc, argv, &c);
-    if (status) {
-        free(c.variants);
-        return status;
-    }
-    struct scn_doc *doc = open_doc(c.file);
-    if (!doc) {
-        free(c.variants);
-        return 2;
-    }
+    struct scn_doc *doc = NULL;
     struct run_variant *v = NULL;
     int nv = 0;
-    status = build_variants(doc, &c, &v, &nv);
-    if (status == 0) {
+    int status = prepare(argc, argv, &c, &doc, &v, &nv);
+    if (status == 0)
         status = run_all(v, nv, &c.run);
-        for (int i = 0; i < nv; i++)
-            world_config_fini(&v[i].cfg);
-        free(v);
+    release(&c, doc, v, nv);
+    return status;
+}
+
+/* Runs like `run`, keeping each replication's summary, then prints the
+ * comparison. stdout carries the comparison only (it may be CSV piped into
+ * another tool), so run's per-variant lines are silenced and the one note
+ * goes to stderr. */
+static int cmd_compare(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs(compare_help, stdout);
+        return 0;
     }
-    scn_close(doc);
-    free(c.variants);
+    struct cli c = {.compare = true};
+    struct scn_doc *doc = NULL;
+    struct run_variant *v = NULL;
+    int nv = 0;
+    int status = prepare(argc, argv, &c, &doc, &v, &nv);
+    if (status) {
+        release(&c, doc, v, nv);
+        return status;
+    }
+    bool quiet = c.run.quiet;
+    int R = c.run.replications;
+    for (int i = 1; i < nv && !quiet; i++)
+        if (v[i].cfg.seed != v[0].cfg.seed)
+            fprintf(stderr,
+                    "domino: note: variant %s sets seed %" PRIu64 ", not %" PRIu64
+                    ": its differences are not on common random numbers\n",
+                    v[i].name, v[i].cfg.seed, v[0].cfg.seed);
+    c.run.quiet = true;
+    c.run.runs = sim_xcalloc((size_t)nv * (size_t)R, sizeof *c.run.runs);
+    status = run_all(v, nv, &c.run);
+    if (status == 0) {
+        const char **names = sim_xcalloc((size_t)nv, sizeof *names);
+        for (int i = 0; i < nv; i++)
+            names[i] = v[i].name;
+        struct compare_input in = {.scenario = v[0].cfg.name,
+                                   .seed = v[0].cfg.seed,
+                                   .replications = R,
+                                   .nvariants = nv,
+                                   .variants = names,
+                                   .runs = c.run.runs};
+        if (!compare_write(&in, c.format, stdout)) {
+            fprintf(stderr, "domino: cannot write the comparison: %s\n", strerror(errno));
+            status = 1;
+        } else if (!quiet) {
+            fprintf(stderr, "domino: results in %s/%s/ (plots: domino plot %s/%s)\n", c.run.out,
+                    v[0].cfg.name, c.run.out, v[0].cfg.name);
+        }
+        free(names);
+    }
+    for (int i = 0; i < nv * R; i++)
+        report_free(c.run.runs[i]);
+    free(c.run.runs);
+    release(&c, doc, v, nv);
     return status;
 }
 
@@ -335,6 +459,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "compare") == 0)
+        return cmd_compare(argc - 2, argv + 2);
     if (strcmp(cmd, "plot") == 0)
         return cmd_plot(argc - 2, argv + 2, argv[0]);
     return usage_error("unknown command \"%s\"", cmd);

@@ -203,8 +203,9 @@ static void remove_tmps(const char *dir, int reps)
         }
 }
 
-/* Folds a variant's replications and writes its files. */
-static bool finish_variant(const struct run_variant *v, const struct run_options *opt)
+/* Folds a variant's replications and writes its files; with opt->runs, hands
+ * the replications' trees over to opt->runs[index * R + r]. */
+static bool finish_variant(const struct run_variant *v, int index, const struct run_options *opt)
 {
     char dir[4096], path[4200], final[4200];
     variant_dir(dir, sizeof dir, opt, v);
@@ -254,6 +255,10 @@ static bool finish_variant(const struct run_variant *v, const struct run_options
         if (ok && !opt->quiet)
             printf("%s: %.0f events in %.2f s (%.1f M events/s), results in %s/\n", v->name,
                    events, wall, wall > 0 ? events / wall / 1e6 : 0, dir);
+        for (int r = 0; r < R && ok && opt->runs; r++) {
+            opt->runs[index * R + r] = sums[r];
+            sums[r] = NULL;
+        }
     }
     for (int r = 0; r < R; r++) {
         report_free(sums[r]);
@@ -308,7 +313,7 @@ int run_all(const struct run_variant *v, int nv, const struct run_options *opt)
      * other files do not carry (fault windows, clock origin, capacities). */
     for (int i = 0; i < nv && status == 0; i++) {
         variant_dir(dir, sizeof dir, opt, &v[i]);
-        if (!finish_variant(&v[i], opt) || !plot_write_info(dir, &v[i].cfg, v[i].name, i)) {
+        if (!finish_variant(&v[i], i, opt) || !plot_write_info(dir, &v[i].cfg, v[i].name, i)) {
             fprintf(stderr, "domino: cannot write results of %s: %s\n", v[i].name,
                     strerror(errno));
             status = 1;

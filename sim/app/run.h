@@ -7,6 +7,10 @@
  * bytes of summary.json do not depend on the number of jobs. Replication 0
  * also writes timeseries.csv and timeline.log (to temporary names, renamed
  * when the whole run succeeded: a file that exists is whole).
+ *
+ * `domino compare` needs each replication's numbers, not only their folds:
+ * with `runs` set, the per-replication summary trees the parent loaded are
+ * handed over instead of freed.
  */
 #ifndef RUN_H
 #define RUN_H
@@ -14,6 +18,8 @@
 #include <stdbool.h>
 
 #include "models/config.h"
+
+struct report;
 
 struct run_variant {
     const char *name;
@@ -25,6 +31,10 @@ struct run_options {
     int replications;    /* >= 1 */
     int jobs;            /* >= 1 */
     bool quiet;
+    /* Optional: an array of nv * replications NULL pointers that receives the
+     * per-replication summary trees, variant-major (runs[i * replications + r]).
+     * The caller frees them (report_free), also those stored before a failure. */
+    struct report **runs;
 };
 
 /* Runs every variant; returns the exit status (0, or 1 on a runtime failure,

@@ -1,6 +1,7 @@
 #!/bin/sh
 # End-to-end checks through the domino binary: bad input (exact error lines),
-# goldens (summary.json byte for byte), determinism (reruns, --jobs) and plots.
+# goldens (summary.json byte for byte), determinism (reruns, --jobs), plots and
+# compare.
 # Usage: tests/cli/run.sh path/to/domino
 set -u
 domino=${1:?usage: tests/cli/run.sh DOMINO}
@@ -10,4 +11,5 @@ status=0
 "$here/golden.sh" "$domino" || status=1
 "$here/determinism.sh" "$domino" || status=1
 "$here/plot.sh" "$domino" || status=1
+"$here/compare.sh" "$domino" || status=1
 exit $status

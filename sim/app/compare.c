@@ -1,0 +1,362 @@
+/* compare.c - rows from the summary trees, paired statistics, table and CSV.
+ *
+ * The table is built as strings first and printed second: column widths
+ * depend on every cell (variant names, magnitudes, the length of the
+ * intervals), and a terminal reader scans down columns, so they must line up.
+ */
+#include "sim/app/compare.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "sim/app/report.h"
+#include "sim/kernel/sim_mem.h"
+#include "sim/kernel/sim_stat.h"
+#include "sim/kernel/sim_time.h"
+
+/* ---- statistics ---------------------------------------------------------- */
+
+/* Welford's update (sim_tally), not a two-pass sum: n equal values give a
+ * variance of exactly 0, so identical variants show a difference of exactly
+ * 0 +- 0, not 0 +- 1e-17. */
+static void finish(const struct sim_tally *t, double *mean, double *ci)
+{
+    *mean = t->n > 0 ? t->mean : (double)NAN;
+    *ci = t->n > 1
+              ? gsl_cdf_tdist_Pinv(0.975, (double)(t->n - 1)) * sim_tally_sd(t) / sqrt((double)t->n)
+              : (double)NAN;
+}
+
+void compare_mean(const double *x, int n, double *mean, double *ci)
+{
+    struct sim_tally t;
+    sim_tally_init(&t);
+    for (int i = 0; i < n; i++)
+        if (isfinite(x[i]))
+            sim_tally_add(&t, x[i]);
+    finish(&t, mean, ci);
+}
+
+void compare_paired(const double *a, const double *b, int n, double *mean, double *ci)
+{
+    struct sim_tally t;
+    sim_tally_init(&t);
+    for (int i = 0; i < n; i++)
+        if (isfinite(a[i]) && isfinite(b[i]))
+            sim_tally_add(&t, b[i] - a[i]);
+    finish(&t, mean, ci);
+}
+
+/* ---- rows ---------------------------------------------------------------- */
+
+struct metric {
+    const char *k1, *k2; /* path below section.name */
+    const char *label;
+    bool rate; /* a fraction: shown in %, its differences in percentage points */
+};
+
+static const struct metric load_metrics[] = {
+    {"success_rate", NULL, "success_rate", true},
+    {"goodput_rps", NULL, "goodput_rps", false},
+    {"latency_ms", "p99", "p99_ms", false},
+};
+static const struct metric service_metrics[] = {
+    {"blocked_fraction", NULL, "blocked_fraction", true},
+};
+
+struct row {
+    const char *section, *name; /* name points into a tree */
+    const struct metric *m;
+    char label[160];
+    /* per variant: mean and ci95 of its values, mean and ci95 of its paired
+     * differences to the first variant */
+    double *mean, *ci, *dmean, *dci;
+};
+
+struct rows {
+    struct row *r;
+    int n, cap;
+};
+
+static double value_of(const struct report *tree, const struct row *row)
+{
+    const struct report *o = report_get(tree, row->section);
+    o = o ? report_get(o, row->name) : NULL;
+    o = o ? report_get(o, row->m->k1) : NULL;
+    if (o && row->m->k2)
+        o = report_get(o, row->m->k2);
+    return o && o->kind == REPORT_NUMBER ? o->num : (double)NAN;
+}
+
+/* Adds the rows of one section: its names in the first variant's order (the
+ * file's), then those only later variants have, in their order. */
+static void add_section(struct rows *rows, const struct compare_input *in, const char *section,
+                        const struct metric *metrics, int nmetrics)
+{
+    int first = rows->n;
+    for (int v = 0; v < in->nvariants; v++) {
+        const struct report *o = report_get(in->runs[v * in->replications], section);
+        for (int k = 0; o && k < o->n; k++) {
+            const char *name = o->kids[k]->key;
+            bool seen = false;
+            for (int i = first; i < rows->n && !seen; i++)
+                seen = strcmp(rows->r[i].name, name) == 0;
+            if (seen)
+                continue;
+            for (int m = 0; m < nmetrics; m++) {
+                if (rows->n == rows->cap) {
+                    rows->cap = rows->cap ? 2 * rows->cap : 16;
+                    rows->r = sim_xrealloc(rows->r, (size_t)rows->cap * sizeof *rows->r);
+                }
+                struct row *r = &rows->r[rows->n++];
+                memset(r, 0, sizeof *r);
+                r->section = section;
+                r->name = name;
+                r->m = &metrics[m];
+                snprintf(r->label, sizeof r->label, "%s %s", name, metrics[m].label);
+            }
+        }
+    }
+}
+
+static void compute(struct row *row, const struct compare_input *in)
+{
+    int nv = in->nvariants, R = in->replications;
+    double *x = sim_xmalloc((size_t)nv * (size_t)R * sizeof *x);
+    for (int i = 0; i < nv * R; i++)
+        x[i] = value_of(in->runs[i], row);
+    row->mean = sim_xmalloc(4 * (size_t)nv * sizeof *row->mean);
+    row->ci = row->mean + nv;
+    row->dmean = row->ci + nv;
+    row->dci = row->dmean + nv;
+    for (int v = 0; v < nv; v++) {
+        compare_mean(x + v * R, R, &row->mean[v], &row->ci[v]);
+        compare_paired(x, x + v * R, R, &row->dmean[v], &row->dci[v]);
+    }
+    free(x);
+}
+
+/* ---- CSV ----------------------------------------------------------------- */
+
+/* summary.json's rule, so a mean reads the same in both files; non-finite
+ * values (null) are empty fields. */
+static void csv_num(double v, FILE *f)
+{
+    fputc(',', f);
+    if (!isfinite(v))
+        return;
+    if (v == floor(v) && fabs(v) < 9007199254740992.0)
+        fprintf(f, "%.0f", v == 0 ? 0.0 : v);
+    else
+        fprintf(f, "%.10g", v);
+}
+
+static void write_csv(const struct rows *rows, const struct compare_input *in, FILE *f)
+{
+    fputs("metric,variant,mean,ci95,diff,diff_ci95\n", f);
+    for (int i = 0; i < rows->n; i++) {
+        const struct row *r = &rows->r[i];
+        for (int v = 0; v < in->nvariants; v++) {
+            fprintf(f, "%s,%s", r->label, in->variants[v]);
+            csv_num(r->mean[v], f);
+            csv_num(r->ci[v], f);
+            csv_num(v > 0 ? r->dmean[v] : (double)NAN, f);
+            csv_num(v > 0 ? r->dci[v] : (double)NAN, f);
+            fputc('\n', f);
+        }
+    }
+}
+
+/* ---- table --------------------------------------------------------------- */
+
+#define CELL 192
+
+/* Terminal columns of a UTF-8 string: "±" is two bytes, one column. */
+static int width(const char *s)
+{
+    int w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+/* Decimals for a row: about four significant digits of its largest mean,
+ * the same for every cell of the row so they compare digit by digit. */
+static int decimals(const struct row *r, int nv)
+{
+    if (r->m->rate)
+        return 2;
+    double big = 0;
+    for (int v = 0; v < nv; v++)
+        if (isfinite(r->mean[v]) && fabs(r->mean[v]) > big)
+            big = fabs(r->mean[v]);
+    return big >= 1000 ? 0 : big >= 100 ? 1 : big >= 1 ? 2 : 3;
+}
+
+static void fmt_value(char *buf, double x, const struct row *r, int dec)
+{
+    if (!isfinite(x))
+        snprintf(buf, CELL, "-");
+    else if (r->m->rate)
+        snprintf(buf, CELL, "%.*f%%", dec, 100 * x);
+    else
+        snprintf(buf, CELL, "%.*f", dec, x);
+}
+
+/* An exact zero prints as "0": with common random numbers it means the
+ * variant changed nothing this metric sees, which "+0.00" would hide. A
+ * difference that is 0 in every replication is that "0" alone, no "+- 0". */
+static void fmt_diff(char *buf, double d, const struct row *r, int dec)
+{
+    if (!isfinite(d))
+        snprintf(buf, CELL, "-");
+    else if (d == 0)
+        snprintf(buf, CELL, "0");
+    else
+        snprintf(buf, CELL, "%+.*f", dec, r->m->rate ? 100 * d : d);
+}
+
+static void fmt_ci(char *buf, double ci, const struct row *r, int dec)
+{
+    if (!isfinite(ci))
+        buf[0] = 0;
+    else if (ci == 0)
+        snprintf(buf, CELL, "0");
+    else
+        snprintf(buf, CELL, "%.*f", dec, r->m->rate ? 100 * ci : ci);
+}
+
+/* The interval [d - ci, d + ci] excludes 0. */
+static bool significant(double d, double ci)
+{
+    return isfinite(ci) && fabs(d) > ci;
+}
+
+static int max_int(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+static void write_header(const struct compare_input *in, FILE *f)
+{
+    char dur[32], warm[32];
+    const struct report *d = report_get(in->runs[0], "duration_s");
+    const struct report *wu = report_get(in->runs[0], "warmup_s");
+    sim_time_format(sim_time_from_s(d ? d->num : 0), dur, sizeof dur);
+    sim_time_format(sim_time_from_s(wu ? wu->num : 0), warm, sizeof warm);
+    int R = in->replications;
+    fprintf(f, "%s: seed %llu, %d replication%s, %s simulated (first %s excluded)\n\n",
+            in->scenario, (unsigned long long)in->seed, R, R == 1 ? "" : "s", dur, warm);
+}
+
+static void write_legend(const struct compare_input *in, FILE *f)
+{
+    if (in->nvariants > 1 && in->replications > 1)
+        fprintf(f,
+                "diff = variant - %s over %d paired replications \u00b1 95%% CI, * CI "
+                "excludes 0; rates in %%, diffs in points\n",
+                in->variants[0], in->replications);
+    else if (in->nvariants > 1)
+        fprintf(f,
+                "diff = variant - %s on the same seed (no CI with 1 replication); "
+                "rates in %%, diffs in points\n",
+                in->variants[0]);
+    else
+        fputs("one variant, nothing to compare with; rates in %\n", f);
+}
+
+/* Screen columns: 0 the metric (left-aligned), 1 the first variant's value,
+ * then for each other variant v its value (2v, right-aligned) and its
+ * difference (2v + 1, left-aligned, its parts aligned inside). */
+static void write_table(const struct rows *rows, const struct compare_input *in, FILE *f)
+{
+    int nv = in->nvariants, n = rows->n, ncol = 2 * nv;
+    char(*cells)[CELL] = sim_xcalloc((size_t)(n + 1) * (size_t)ncol, sizeof *cells);
+    char(*dm)[CELL] = sim_xcalloc((size_t)n * (size_t)nv, sizeof *dm);
+    char(*dc)[CELL] = sim_xcalloc((size_t)n * (size_t)nv, sizeof *dc);
+    int *wdm = sim_xcalloc((size_t)nv, sizeof *wdm), *wdc = sim_xcalloc((size_t)nv, sizeof *wdc);
+    int *w = sim_xcalloc((size_t)ncol, sizeof *w);
+
+    snprintf(cells[0], CELL, "metric");
+    snprintf(cells[1], CELL, "%.*s", CELL - 1, in->variants[0]);
+    for (int v = 1; v < nv; v++) {
+        snprintf(cells[2 * v], CELL, "%.*s", CELL - 1, in->variants[v]);
+        snprintf(cells[2 * v + 1], CELL, "diff");
+    }
+    /* The differences' parts first, to align the signs within a column. */
+    for (int i = 0; i < n; i++) {
+        const struct row *r = &rows->r[i];
+        int dec = decimals(r, nv);
+        for (int v = 1; v < nv; v++) {
+            fmt_diff(dm[i * nv + v], r->dmean[v], r, dec);
+            fmt_ci(dc[i * nv + v], r->dci[v], r, dec);
+            wdm[v] = max_int(wdm[v], width(dm[i * nv + v]));
+            wdc[v] = max_int(wdc[v], width(dc[i * nv + v]));
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        const struct row *r = &rows->r[i];
+        char(*line)[CELL] = cells + (i + 1) * ncol;
+        int dec = decimals(r, nv);
+        snprintf(line[0], CELL, "%.*s", CELL - 1, r->label);
+        fmt_value(line[1], r->mean[0], r, dec);
+        for (int v = 1; v < nv; v++) {
+            fmt_value(line[2 * v], r->mean[v], r, dec);
+            const char *m = dm[i * nv + v], *c = dc[i * nv + v];
+            int len = snprintf(line[2 * v + 1], CELL, "%*s%s", wdm[v] - width(m), "", m);
+            bool same = r->dmean[v] == 0 && r->dci[v] == 0;
+            if (c[0] && !same && len < CELL)
+                snprintf(line[2 * v + 1] + len, CELL - (size_t)len, " \u00b1 %*s%s", wdc[v], c,
+                         significant(r->dmean[v], r->dci[v]) ? " *" : "");
+        }
+    }
+    for (int i = 0; i <= n; i++)
+        for (int c = 0; c < ncol; c++)
+            w[c] = max_int(w[c], width(cells[i * ncol + c]));
+
+    write_header(in, f);
+    for (int i = 0; i <= n; i++) {
+        for (int c = 0; c < ncol; c++) {
+            const char *s = cells[i * ncol + c];
+            int pad = w[c] - width(s);
+            bool left = c == 0 || (c > 1 && c % 2 == 1);
+            if (c > 0)
+                fputs("  ", f);
+            if (!left)
+                fprintf(f, "%*s", pad, "");
+            fputs(s, f);
+            if (left && c + 1 < ncol)
+                fprintf(f, "%*s", pad, "");
+        }
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+    write_legend(in, f);
+    free(w);
+    free(wdm);
+    free(wdc);
+    free(dm);
+    free(dc);
+    free(cells);
+}
+
+bool compare_write(const struct compare_input *in, enum compare_format fmt, FILE *f)
+{
+    struct rows rows = {0};
+    add_section(&rows, in, "load", load_metrics, (int)(sizeof load_metrics / sizeof *load_metrics));
+    add_section(&rows, in, "services", service_metrics,
+                (int)(sizeof service_metrics / sizeof *service_metrics));
+    for (int i = 0; i < rows.n; i++)
+        compute(&rows.r[i], in);
+    if (fmt == COMPARE_CSV)
+        write_csv(&rows, in, f);
+    else
+        write_table(&rows, in, f);
+    for (int i = 0; i < rows.n; i++)
+        free(rows.r[i].mean);
+    free(rows.r);
+    return fflush(f) == 0 && !ferror(f);
+}
