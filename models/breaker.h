@@ -88,6 +88,8 @@ typedef void breaker_transition_fn(void *ctx, const struct breaker *b, enum brea
 struct breaker {
     const struct breaker_config *cfg;
     enum breaker_state state;
+    enum breaker_state from; /* the state the last transition left (CLOSED before any):
+                              * OPEN cannot otherwise tell a trip from a failed trial */
     sim_time opened;         /* when OPEN was last entered */
     int permits;             /* HALF_OPEN: trial calls still admitted */
     /* consecutive */
@@ -99,7 +101,7 @@ struct breaker {
     /* ... or one-second buckets (time window); counters TOTAL, FAILED, SLOW */
     struct win time;
     int64_t calls, failed, slow; /* count window totals (and the half-open window's) */
-    int min_calls;           /* min_calls' of the current window */
+    int min_calls;           /* sliding: results needed before the current window decides */
     /* what decided the last transition, for breaker_describe() */
     int64_t why_calls, why_failed, why_slow;
     breaker_transition_fn *on_transition;
