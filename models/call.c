@@ -427,6 +427,7 @@ static void attempt_end(struct call *c, enum outcome o)
         c->attempt++;
         if (c->counted)
             site->m->retries++;
+        site->policy->iv_retries++;
         if (d > 0)
             c->timer = sim_event_after(sim, d, on_backoff, c, NULL);
         else
@@ -440,6 +441,8 @@ void call_start(struct call *c)
 {
     struct policy *p = c->site->policy;
     c->attempt = 1;
+    if (p)
+        p->iv_firsts++;
     if (p && p->has_limit)
         retry_limit_first(&p->limit, sim_now(c->site->world->sim));
     call_attempt(c);

@@ -50,6 +50,9 @@ struct policy {
     gsl_rng *throttle_rng;
     bool bulkhead_full;           /* for the timeline's full/recovered lines */
     sim_time last_rejected;       /* the bulkhead's last refusal */
+    uint64_t iv_firsts, iv_retries; /* calls and retries since the last sample */
+    bool storming;                /* retries outnumber first tries */
+    sim_time last_storm;          /* the last sample at which they did */
     /* breaker metrics, after the warm-up */
     uint64_t opened;
     sim_time open_ns;             /* time not CLOSED */
@@ -72,6 +75,13 @@ void policy_finish(struct policy *p, sim_time now);
 #define POLICY_QUIET (10 * SIM_S)
 void policy_bulkhead_rejected(struct policy *p);
 void policy_sample(struct policy *p);
+/* A sample interval in which retries outnumber first tries (and are at least
+ * POLICY_STORM_MIN) starts a "retries exceed first tries" episode: the load
+ * on the dependency is mostly its own echo. It ends after POLICY_STORM_QUIET
+ * without such an interval: long, since blocking clients retry in waves (a
+ * pool of threads timing out together every timeout + backoff). */
+#define POLICY_STORM_MIN   10
+#define POLICY_STORM_QUIET (60 * SIM_S)
 /* OPEN or HALF_OPEN: not letting everything through. */
 bool policy_breaker_open(const struct policy *p);
 
