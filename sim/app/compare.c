@@ -173,6 +173,10 @@ static void write_csv(const struct rows *rows, const struct compare_input *in, F
 /* ---- table --------------------------------------------------------------- */
 
 #define CELL 192
+/* Wider tables are cut into blocks of variants: 120 columns fit a laptop
+ * terminal beside nothing else, and the layout must not depend on the
+ * terminal (the same bytes whatever the size of the window). */
+#define TABLE_WIDTH 120
 
 /* Terminal columns of a UTF-8 string: "±" is two bytes, one column. */
 static int width(const char *s)
@@ -318,22 +322,36 @@ static void write_table(const struct rows *rows, const struct compare_input *in,
             w[c] = max_int(w[c], width(cells[i * ncol + c]));
 
     write_header(in, f);
-    for (int i = 0; i <= n; i++) {
-        for (int c = 0; c < ncol; c++) {
-            const char *s = cells[i * ncol + c];
-            int pad = w[c] - width(s);
-            bool left = c == 0 || (c > 1 && c % 2 == 1);
-            if (c > 0)
-                fputs("  ", f);
-            if (!left)
-                fprintf(f, "%*s", pad, "");
-            fputs(s, f);
-            if (left && c + 1 < ncol)
-                fprintf(f, "%*s", pad, "");
+    /* Blocks of variants that fit TABLE_WIDTH, each repeating the metric and
+     * the reference column. */
+    int from = 1;
+    do {
+        int to = from, used = w[0] + 2 + w[1];
+        while (to < nv && (to == from || used + 4 + w[2 * to] + w[2 * to + 1] <= TABLE_WIDTH)) {
+            used += 4 + w[2 * to] + w[2 * to + 1];
+            to++;
+        }
+        int lastc = to > from ? 2 * to - 1 : 1;
+        for (int i = 0; i <= n; i++) {
+            for (int c = 0; c <= lastc; c++) {
+                if (c >= 2 && c < 2 * from)
+                    continue;
+                const char *s = cells[i * ncol + c];
+                int pad = w[c] - width(s);
+                bool left = c == 0 || (c > 1 && c % 2 == 1);
+                if (c > 0)
+                    fputs("  ", f);
+                if (!left)
+                    fprintf(f, "%*s", pad, "");
+                fputs(s, f);
+                if (left && c < lastc)
+                    fprintf(f, "%*s", pad, "");
+            }
+            fputc('\n', f);
         }
         fputc('\n', f);
-    }
-    fputc('\n', f);
+        from = to;
+    } while (from < nv);
     write_legend(in, f);
     free(w);
     free(wdm);

@@ -15,7 +15,9 @@
  * null in summary.json (no completed request, unlimited threads) is left out
  * of means and pairs; when none is left the cell is "-" (empty in CSV).
  *
- * Output: an aligned table for a terminal, or tidy CSV with the header
+ * Output: an aligned table for a terminal (at most 120 columns: more
+ * variants are cut into blocks, each repeating the metric and the first
+ * variant), or tidy CSV with the header
  * `metric,variant,mean,ci95,diff,diff_ci95`. The trees are only read.
  */
 #ifndef COMPARE_H

@@ -278,6 +278,49 @@ static void test_table_columns_line_up(void **state)
     free(t);
 }
 
+static void test_wide_tables_are_cut_into_blocks_of_120_columns(void **state)
+{
+    (void)state;
+    enum { NV = 6 };
+    struct report *runs[NV];
+    static const char *const names[NV] = {"reference-variant",  "second-long-variant",
+                                          "third-long-variant", "fourth-long-variant",
+                                          "fifth-long-variant", "sixth-long-variant"};
+    for (int v = 0; v < NV; v++)
+        runs[v] = tree(0.5 + 0.01 * v, 1000 + v, 123.4 * v, 0.1 * v);
+    struct compare_input in = {.scenario = "t",
+                               .seed = 1,
+                               .replications = 1,
+                               .nvariants = NV,
+                               .variants = names,
+                               .runs = runs};
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_true(compare_write(&in, COMPARE_TABLE, f));
+    rewind(f);
+    char line[512];
+    int headers = 0, seen[NV] = {0};
+    while (fgets(line, sizeof line, f)) {
+        int cols = 0;
+        for (const char *p = line; *p && *p != '\n'; p++)
+            cols += ((unsigned char)*p & 0xC0) != 0x80;
+        assert_true(cols <= 120);
+        if (strncmp(line, "metric ", 7) == 0) {
+            headers++;
+            /* Every block starts with the reference. */
+            assert_non_null(strstr(line, names[0]));
+            for (int v = 1; v < NV; v++)
+                seen[v] += strstr(line, names[v]) != NULL;
+        }
+    }
+    fclose(f);
+    assert_true(headers >= 2);
+    for (int v = 1; v < NV; v++)
+        assert_int_equal(seen[v], 1);
+    for (int v = 0; v < NV; v++)
+        report_free(runs[v]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_csv_with_one_replication_has_no_intervals),
         cmocka_unit_test(test_table_rows_marks_and_legend),
         cmocka_unit_test(test_table_columns_line_up),
+        cmocka_unit_test(test_wide_tables_are_cut_into_blocks_of_120_columns),
     };
     return cmocka_run_group_tests_name("compare", tests, NULL, NULL);
 }
