@@ -32,5 +32,5 @@ void met_ep_reset(struct ep_metrics *m)
 void met_interval_reset(struct svc_interval *m)
 {
     m->arrivals = m->completions = m->failures = m->rejections = 0;
-    sim_hist_init(&m->latency);
+    sim_hist_clear(&m->latency);
 }

@@ -24,6 +24,7 @@
  * 4224 buckets in about 1 us, at report time only.
  */
 #include <math.h>
+#include <string.h>
 
 #include "sim_assert.h"
 #include "sim_hist.h"
@@ -62,6 +63,19 @@ void sim_hist_init(struct sim_hist *h)
     h->min = h->max = 0;
     for (unsigned i = 0; i < SIM_HIST_BUCKETS; i++)
         h->bucket[i] = 0;
+}
+
+void sim_hist_clear(struct sim_hist *h)
+{
+    /* Only the buckets between min's and max's can be non-zero: a histogram
+     * cleared every sample interval costs what it holds, not 33 KB. */
+    if (h->n > 0) {
+        unsigned lo = bucket_of(h->min), hi = bucket_of(h->max);
+        memset(&h->bucket[lo], 0, (size_t)(hi - lo + 1) * sizeof h->bucket[0]);
+    }
+    h->n = 0;
+    h->sum = 0;
+    h->min = h->max = 0;
 }
 
 void sim_hist_add(struct sim_hist *h, int64_t ns)
@@ -104,8 +118,9 @@ double sim_hist_quantile(const struct sim_hist *h, double q)
     uint64_t rank = x < 1 ? 1 : x >= (double)h->n ? h->n : (uint64_t)x;
     if (rank == 1) return (double)h->min;
     if (rank == h->n) return (double)h->max;
+    /* Buckets below min's are empty: start there. */
     uint64_t cum = 0;
-    unsigned i = 0;
+    unsigned i = bucket_of(h->min);
     for (; i < SIM_HIST_BUCKETS; i++) {
         cum += h->bucket[i];
         if (cum >= rank) break;

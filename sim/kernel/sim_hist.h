@@ -36,6 +36,8 @@ struct sim_hist {
 
 void sim_hist_init(struct sim_hist *h);
 void sim_hist_add(struct sim_hist *h, int64_t ns);
+/* Empties h as sim_hist_init does, touching only the occupied buckets. */
+void sim_hist_clear(struct sim_hist *h);
 void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src);
 /* Quantile in nanoseconds (see the definition above). */
 double sim_hist_quantile(const struct sim_hist *h, double q);

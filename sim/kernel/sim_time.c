@@ -27,7 +27,7 @@
  * parsed duration can be added to any time a run reaches. */
 #define PARSE_MAX ((sim_time)3155760000 * SIM_S)
 
-sim_time sim_time_from_s(double seconds)
+sim_time sim_time__from_s_slow(double seconds)
 {
     SIM_ASSERT(!isnan(seconds));
     double ns = round(seconds * 1e9);

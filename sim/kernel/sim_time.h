@@ -27,7 +27,20 @@ typedef int64_t sim_time;
 #define SIM_TIME_MAX INT64_MAX
 
 /* The one rounding rule. Saturates at +-SIM_TIME_MAX. */
-sim_time sim_time_from_s(double seconds);
+sim_time sim_time__from_s_slow(double seconds);
+static inline sim_time sim_time_from_s(double seconds)
+{
+    /* Every draw of every distribution comes through here. For the usual
+     * case, 0 <= ns < 2^52, truncation and the fraction are exact, so this is
+     * round() to the bit without the libm call; the rest (negative, huge,
+     * NaN) takes the general path. */
+    double ns = seconds * 1e9;
+    if (ns >= 0 && ns < 4503599627370496.0) {
+        sim_time t = (sim_time)ns;
+        return t + (ns - (double)t >= 0.5);
+    }
+    return sim_time__from_s_slow(seconds);
+}
 double sim_time_to_s(sim_time t);
 double sim_time_to_ms(sim_time t);
 
