@@ -240,6 +240,12 @@ void world_set_rows(struct world *w, world_row_fn *fn, void *ctx)
     w->row_ctx = ctx;
 }
 
+void world_set_breaker_rows(struct world *w, world_breaker_fn *fn, void *ctx)
+{
+    w->breaker_fn = fn;
+    w->breaker_ctx = ctx;
+}
+
 static void on_sample(struct sim *sim, void *subject, void *object)
 {
     (void)object;
@@ -272,8 +278,14 @@ static void on_sample(struct sim *sim, void *subject, void *object)
         for (int p = 0; p < s->cfg->npools; p++)
             cpool_sample(&s->pools[p]);
     }
-    for (int p = 0; p < w->npolicies; p++)
-        policy_sample(w->policies[p]);
+    for (int p = 0; p < w->npolicies; p++) {
+        struct policy *pol = w->policies[p];
+        if (w->breaker_fn && pol->cfg->has_breaker) {
+            struct world_breaker_row row = {now, pol, (int)pol->breaker.state};
+            w->breaker_fn(w->breaker_ctx, &row);
+        }
+        policy_sample(pol);
+    }
     if (now + w->cfg->sample <= w->cfg->duration)
         sim_event_at_phase(sim, now + w->cfg->sample, SIM_PHASE_OBSERVE, on_sample, w, NULL);
 }

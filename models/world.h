@@ -213,6 +213,16 @@ struct world_row {
 };
 typedef void world_row_fn(void *ctx, const struct world_row *row);
 
+/* One breaker's state at a sample (breakers.csv): `policy` names it (its
+ * `who` is the caller, `name` the dependency and policy); state is an enum
+ * breaker_state (0 closed, 1 open, 2 half-open). */
+struct world_breaker_row {
+    sim_time t;
+    const struct policy *policy;
+    int state;
+};
+typedef void world_breaker_fn(void *ctx, const struct world_breaker_row *row);
+
 struct world {
     struct sim *sim;
     const struct world_config *cfg;
@@ -233,6 +243,8 @@ struct world {
     gsl_rng *fault_rng;
     world_row_fn *row_fn;
     void *row_ctx;
+    world_breaker_fn *breaker_fn;
+    void *breaker_ctx;
     bool *fault_active;
     sim_time first_fault, last_fault_end;
 };
@@ -241,6 +253,8 @@ struct world *world_create(struct sim *sim, const struct world_config *cfg);
 void world_destroy(struct world *w);
 /* Installs the time-series sink (optional; call before world_start). */
 void world_set_rows(struct world *w, world_row_fn *fn, void *ctx);
+/* Installs the breakers' sink: one row per breaker per sample (optional). */
+void world_set_breaker_rows(struct world *w, world_breaker_fn *fn, void *ctx);
 /* Schedules loads, faults, the sampler and the warm-up reset. */
 void world_start(struct world *w);
 /* Closes the time-weighted levels at the end of the run. */
