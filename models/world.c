@@ -329,6 +329,8 @@ void world_finish(struct world *w)
         sim_level_set(&s->m.queue, now, s->m.queue.value);
         for (int p = 0; p < s->cfg->npools; p++)
             sim_level_set(&s->pools[p].m.in_use, now, s->pools[p].m.in_use.value);
+        if (s->cfg->nendpoints == 1)
+            s->eps[0].m.latency = s->m.latency; /* see svc_finish */
     }
     for (int i = 0; i < w->nloads; i++)
         load_finish(&w->loads[i]);
