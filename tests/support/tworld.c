@@ -185,6 +185,88 @@ void tw_retry(struct world_config *c, int pol, int attempts, enum backoff_kind b
     };
 }
 
+void tw_retry_budget(struct world_config *c, int pol, double ratio, double min_per_s,
+                     sim_time window)
+{
+    struct policy_config *p = tw_pol(c, pol);
+    if (!p->has_retry) abort();
+    p->retry.has_budget = true;
+    p->retry.budget_ratio = ratio;
+    p->retry.budget_min_per_s = min_per_s;
+    p->retry.budget_window = window;
+}
+
+void tw_retry_bucket(struct world_config *c, int pol, double capacity, double per_call, double cost)
+{
+    struct policy_config *p = tw_pol(c, pol);
+    if (!p->has_retry) abort();
+    p->retry.has_bucket = true;
+    p->retry.bucket_capacity = capacity;
+    p->retry.bucket_per_call = per_call;
+    p->retry.bucket_cost = cost;
+}
+
+void tw_breaker_consecutive(struct world_config *c, int pol, int failure_threshold,
+                            sim_time recovery_timeout, int half_open_calls)
+{
+    struct policy_config *p = tw_pol(c, pol);
+    p->has_breaker = true;
+    p->breaker = (struct breaker_config){
+        .kind = BREAKER_CONSECUTIVE,
+        .failure_threshold = failure_threshold,
+        .recovery_timeout = recovery_timeout,
+        .half_open_calls = half_open_calls,
+    };
+}
+
+void tw_breaker_sliding(struct world_config *c, int pol, enum window_kind window, int size,
+                        int min_calls, double failure_rate, sim_time open_for, int half_open_calls)
+{
+    struct policy_config *p = tw_pol(c, pol);
+    p->has_breaker = true;
+    p->breaker = (struct breaker_config){
+        .kind = BREAKER_SLIDING,
+        .window = window,
+        .size = size,
+        .min_calls = min_calls,
+        .failure_rate = failure_rate,
+        .slow_rate = 1.0,
+        .slow_call = SIM_HOUR,
+        .open_for = open_for,
+        .half_open_calls = half_open_calls,
+    };
+}
+
+void tw_bulkhead_semaphore(struct world_config *c, int pol, int max_concurrent, sim_time max_wait)
+{
+    struct policy_config *p = tw_pol(c, pol);
+    p->has_bulkhead = true;
+    p->bulkhead = (struct bulkhead_config){
+        .kind = BULKHEAD_SEMAPHORE, .max_concurrent = max_concurrent, .max_wait = max_wait};
+}
+
+void tw_bulkhead_threadpool(struct world_config *c, int pol, int threads, int queue)
+{
+    struct policy_config *p = tw_pol(c, pol);
+    p->has_bulkhead = true;
+    p->bulkhead =
+        (struct bulkhead_config){.kind = BULKHEAD_THREADPOOL, .threads = threads, .queue = queue};
+}
+
+void tw_fallback(struct world_config *c, int pol, enum fallback_kind kind, sim_time latency)
+{
+    struct policy_config *p = tw_pol(c, pol);
+    p->has_fallback = true;
+    p->fallback = (struct fallback_config){.kind = kind, .latency = latency};
+}
+
+void tw_throttle(struct world_config *c, int pol, double k, sim_time window)
+{
+    struct policy_config *p = tw_pol(c, pol);
+    p->has_throttle = true;
+    p->throttle = (struct throttle_config){.k = k, .window = window};
+}
+
 int tw_load(struct world_config *c, const char *name, int svc, int ep, double rps, bool constant)
 {
     tw_ep(c, svc, ep);

@@ -56,6 +56,21 @@ int tw_policy(struct world_config *c, const char *name, sim_time timeout);
 struct policy_config *tw_pol(struct world_config *c, int pol);
 void tw_retry(struct world_config *c, int pol, int attempts, enum backoff_kind backoff,
               sim_time base, double multiplier, sim_time cap, enum jitter_kind jitter, unsigned on);
+/* A retry limit on policy `pol`, after its tw_retry (which resets them). */
+void tw_retry_budget(struct world_config *c, int pol, double ratio, double min_per_s,
+                     sim_time window);
+void tw_retry_bucket(struct world_config *c, int pol, double capacity, double per_call,
+                     double cost);
+/* Breakers. A sliding one trips on failures only (slow_rate 1 and a slow_call
+ * of an hour); set tw_pol(c, pol)->breaker.slow_* for slow calls. */
+void tw_breaker_consecutive(struct world_config *c, int pol, int failure_threshold,
+                            sim_time recovery_timeout, int half_open_calls);
+void tw_breaker_sliding(struct world_config *c, int pol, enum window_kind window, int size,
+                        int min_calls, double failure_rate, sim_time open_for, int half_open_calls);
+void tw_bulkhead_semaphore(struct world_config *c, int pol, int max_concurrent, sim_time max_wait);
+void tw_bulkhead_threadpool(struct world_config *c, int pol, int threads, int queue);
+void tw_fallback(struct world_config *c, int pol, enum fallback_kind kind, sim_time latency);
+void tw_throttle(struct world_config *c, int pol, double k, sim_time window);
 
 /* A load at a flat rate from t=0 (rps 0: no points yet; add them with tw_rate). */
 int tw_load(struct world_config *c, const char *name, int svc, int ep, double rps, bool constant);
