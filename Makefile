@@ -143,10 +143,22 @@ BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(sort $(wildcard bench/*.c)))
 $(BENCH_BINS): $(B)/bench/%: $(B)/bench/%.o $(LIBSIM)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
 
+# BENCH_BASE=<rev>: the same table for that revision too, built from a
+# `git archive` of it under build/bench-base/, so a regression shows as a
+# change column. BENCH_RUNS=<n> sets how many runs each median takes.
+BENCH_BASE ?=
+BASE_SRC := build/bench-base/$(BENCH_BASE)
 .PHONY: bench
 bench: $(BENCH_BINS) $(B)/domino
 	@for b in $(BENCH_BINS); do $$b; done
-	@if [ -x bench/scenarios.sh ]; then bench/scenarios.sh $(B)/domino; fi
+ifneq ($(BENCH_BASE),)
+	@rm -rf $(BASE_SRC) && mkdir -p $(BASE_SRC)
+	@git archive --format=tar $(BENCH_BASE) | tar -x -C $(BASE_SRC)
+	@$(MAKE) -s -C $(BASE_SRC) build/release/domino build/release/bench/bench_kernel >/dev/null
+	@bench/bench.sh $(B) $(BASE_SRC)/build/release $(BENCH_BASE)
+else
+	@bench/bench.sh $(B)
+endif
 
 # --- hygiene -----------------------------------------------------------------
 # Layer rules of DESIGN.md: the kernel includes only kernel headers (plus libc
@@ -179,7 +191,7 @@ help:
 	@echo "  all (default)  build ./domino"
 	@echo "  test           build and run all tests: cmocka unit suites, bad-input, goldens, determinism"
 	@echo "  validate       longer validation runs against queueing theory (tighter tolerances)"
-	@echo "  bench          benchmarks: event list hold model, timeout pattern, scenario throughput"
+	@echo "  bench          benchmark table (medians); BENCH_BASE=<rev> adds that revision for comparison"
 	@echo "  run            run scenarios/valentine.yaml (every variant) and render its plots"
 	@echo "  docs-plots     re-render the README's figures docs/valentine-{threads,queues}.png"
 	@echo "  golden-update  regenerate tests/golden/ on purpose"
