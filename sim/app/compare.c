@@ -52,25 +52,97 @@ void compare_paired(const double *a, const double *b, int n, double *mean, doubl
 
 /* ---- rows ---------------------------------------------------------------- */
 
-struct metric {
+struct compare_metric_def {
+    const char *section;
     const char *k1, *k2; /* path below section.name */
     const char *label;
     bool rate; /* a fraction: shown in %, its differences in percentage points */
 };
 
-static const struct metric load_metrics[] = {
-    {"success_rate", NULL, "success_rate", true},
-    {"goodput_rps", NULL, "goodput_rps", false},
-    {"latency_ms", "p99", "p99_ms", false},
+static const struct compare_metric_def load_metrics[] = {
+    {"load", "success_rate", NULL, "success_rate", true},
+    {"load", "goodput_rps", NULL, "goodput_rps", false},
+    {"load", "latency_ms", "p99", "p99_ms", false},
 };
-static const struct metric service_metrics[] = {
-    {"blocked_fraction", NULL, "blocked_fraction", true},
+static const struct compare_metric_def service_metrics[] = {
+    {"services", "blocked_fraction", NULL, "blocked_fraction", true},
 };
 
+#define COUNT(a) ((int)(sizeof a / sizeof *a))
+
+double compare_value(const struct report *tree, const struct compare_metric *m)
+{
+    const struct compare_metric_def *d = m->def;
+    const struct report *o = report_get(tree, d->section);
+    o = o ? report_get(o, m->name) : NULL;
+    o = o ? report_get(o, d->k1) : NULL;
+    if (o && d->k2)
+        o = report_get(o, d->k2);
+    return o && o->kind == REPORT_NUMBER ? o->num : (double)NAN;
+}
+
+bool compare_metric_rate(const struct compare_metric *m)
+{
+    return m->def->rate;
+}
+
+const char *compare_metric_section(const char *suffix)
+{
+    for (int i = 0; i < COUNT(load_metrics); i++)
+        if (strcmp(suffix, load_metrics[i].label) == 0)
+            return "load";
+    for (int i = 0; i < COUNT(service_metrics); i++)
+        if (strcmp(suffix, service_metrics[i].label) == 0)
+            return "services";
+    return NULL;
+}
+
+struct metrics {
+    struct compare_metric *m;
+    int n, cap;
+};
+
+/* Adds the rows of one section: its names in the first tree's order (the
+ * file's), then those only later trees have, in their order. */
+static void add_section(struct metrics *ms, struct report *const *trees, int ntrees, int stride,
+                        const struct compare_metric_def *defs, int ndefs)
+{
+    int first = ms->n;
+    for (int t = 0; t < ntrees; t++) {
+        const struct report *o = report_get(trees[t * stride], defs[0].section);
+        for (int k = 0; o && k < o->n; k++) {
+            const char *name = o->kids[k]->key;
+            bool seen = false;
+            for (int i = first; i < ms->n && !seen; i++)
+                seen = strcmp(ms->m[i].name, name) == 0;
+            if (seen)
+                continue;
+            for (int d = 0; d < ndefs; d++) {
+                if (ms->n == ms->cap) {
+                    ms->cap = ms->cap ? 2 * ms->cap : 16;
+                    ms->m = sim_xrealloc(ms->m, (size_t)ms->cap * sizeof *ms->m);
+                }
+                struct compare_metric *m = &ms->m[ms->n++];
+                m->name = name;
+                m->def = &defs[d];
+                snprintf(m->label, sizeof m->label, "%s %s", name, defs[d].label);
+            }
+        }
+    }
+}
+
+int compare_metrics(struct report *const *trees, int ntrees, int stride,
+                    struct compare_metric **out)
+{
+    struct metrics ms = {0};
+    add_section(&ms, trees, ntrees, stride, load_metrics, COUNT(load_metrics));
+    add_section(&ms, trees, ntrees, stride, service_metrics, COUNT(service_metrics));
+    *out = ms.m;
+    return ms.n;
+}
+
 struct row {
-    const char *section, *name; /* name points into a tree */
-    const struct metric *m;
-    char label[160];
+    const struct compare_metric *m;
     /* per variant: mean and ci95 of its values, mean and ci95 of its paired
      * differences to the first variant */
     double *mean, *ci, *dmean, *dci;
@@ -78,56 +150,15 @@ struct row {
 
 struct rows {
     struct row *r;
-    int n, cap;
+    int n;
 };
-
-static double value_of(const struct report *tree, const struct row *row)
-{
-    const struct report *o = report_get(tree, row->section);
-    o = o ? report_get(o, row->name) : NULL;
-    o = o ? report_get(o, row->m->k1) : NULL;
-    if (o && row->m->k2)
-        o = report_get(o, row->m->k2);
-    return o && o->kind == REPORT_NUMBER ? o->num : (double)NAN;
-}
-
-/* Adds the rows of one section: its names in the first variant's order (the
- * file's), then those only later variants have, in their order. */
-static void add_section(struct rows *rows, const struct compare_input *in, const char *section,
-                        const struct metric *metrics, int nmetrics)
-{
-    int first = rows->n;
-    for (int v = 0; v < in->nvariants; v++) {
-        const struct report *o = report_get(in->runs[v * in->replications], section);
-        for (int k = 0; o && k < o->n; k++) {
-            const char *name = o->kids[k]->key;
-            bool seen = false;
-            for (int i = first; i < rows->n && !seen; i++)
-                seen = strcmp(rows->r[i].name, name) == 0;
-            if (seen)
-                continue;
-            for (int m = 0; m < nmetrics; m++) {
-                if (rows->n == rows->cap) {
-                    rows->cap = rows->cap ? 2 * rows->cap : 16;
-                    rows->r = sim_xrealloc(rows->r, (size_t)rows->cap * sizeof *rows->r);
-                }
-                struct row *r = &rows->r[rows->n++];
-                memset(r, 0, sizeof *r);
-                r->section = section;
-                r->name = name;
-                r->m = &metrics[m];
-                snprintf(r->label, sizeof r->label, "%s %s", name, metrics[m].label);
-            }
-        }
-    }
-}
 
 static void compute(struct row *row, const struct compare_input *in)
 {
     int nv = in->nvariants, R = in->replications;
     double *x = sim_xmalloc((size_t)nv * (size_t)R * sizeof *x);
     for (int i = 0; i < nv * R; i++)
-        x[i] = value_of(in->runs[i], row);
+        x[i] = compare_value(in->runs[i], row->m);
     row->mean = sim_xmalloc(4 * (size_t)nv * sizeof *row->mean);
     row->ci = row->mean + nv;
     row->dmean = row->ci + nv;
@@ -141,11 +172,9 @@ static void compute(struct row *row, const struct compare_input *in)
 
 /* ---- CSV ----------------------------------------------------------------- */
 
-/* summary.json's rule, so a mean reads the same in both files; non-finite
- * values (null) are empty fields. */
-static void csv_num(double v, FILE *f)
+/* summary.json's rule, so a mean reads the same in both files. */
+void compare_csv_number(double v, FILE *f)
 {
-    fputc(',', f);
     if (!isfinite(v))
         return;
     if (v == floor(v) && fabs(v) < 9007199254740992.0)
@@ -154,13 +183,19 @@ static void csv_num(double v, FILE *f)
         fprintf(f, "%.10g", v);
 }
 
+static void csv_num(double v, FILE *f)
+{
+    fputc(',', f);
+    compare_csv_number(v, f);
+}
+
 static void write_csv(const struct rows *rows, const struct compare_input *in, FILE *f)
 {
     fputs("metric,variant,mean,ci95,diff,diff_ci95\n", f);
     for (int i = 0; i < rows->n; i++) {
         const struct row *r = &rows->r[i];
         for (int v = 0; v < in->nvariants; v++) {
-            fprintf(f, "%s,%s", r->label, in->variants[v]);
+            fprintf(f, "%s,%s", r->m->label, in->variants[v]);
             csv_num(r->mean[v], f);
             csv_num(r->ci[v], f);
             csv_num(v > 0 ? r->dmean[v] : (double)NAN, f);
@@ -191,7 +226,7 @@ static int width(const char *s)
  * the same for every cell of the row so they compare digit by digit. */
 static int decimals(const struct row *r, int nv)
 {
-    if (r->m->rate)
+    if (compare_metric_rate(r->m))
         return 2;
     double big = 0;
     for (int v = 0; v < nv; v++)
@@ -204,7 +239,7 @@ static void fmt_value(char *buf, double x, const struct row *r, int dec)
 {
     if (!isfinite(x))
         snprintf(buf, CELL, "-");
-    else if (r->m->rate)
+    else if (compare_metric_rate(r->m))
         snprintf(buf, CELL, "%.*f%%", dec, 100 * x);
     else
         snprintf(buf, CELL, "%.*f", dec, x);
@@ -220,7 +255,7 @@ static void fmt_diff(char *buf, double d, const struct row *r, int dec)
     else if (d == 0)
         snprintf(buf, CELL, "0");
     else
-        snprintf(buf, CELL, "%+.*f", dec, r->m->rate ? 100 * d : d);
+        snprintf(buf, CELL, "%+.*f", dec, compare_metric_rate(r->m) ? 100 * d : d);
 }
 
 static void fmt_ci(char *buf, double ci, const struct row *r, int dec)
@@ -230,7 +265,7 @@ static void fmt_ci(char *buf, double ci, const struct row *r, int dec)
     else if (ci == 0)
         snprintf(buf, CELL, "0");
     else
-        snprintf(buf, CELL, "%.*f", dec, r->m->rate ? 100 * ci : ci);
+        snprintf(buf, CELL, "%.*f", dec, compare_metric_rate(r->m) ? 100 * ci : ci);
 }
 
 /* The interval [d - ci, d + ci] excludes 0. */
@@ -305,7 +340,7 @@ static void write_table(const struct rows *rows, const struct compare_input *in,
         const struct row *r = &rows->r[i];
         char(*line)[CELL] = cells + (i + 1) * ncol;
         int dec = decimals(r, nv);
-        snprintf(line[0], CELL, "%.*s", CELL - 1, r->label);
+        snprintf(line[0], CELL, "%.*s", CELL - 1, r->m->label);
         fmt_value(line[1], r->mean[0], r, dec);
         for (int v = 1; v < nv; v++) {
             fmt_value(line[2 * v], r->mean[v], r, dec);
@@ -363,12 +398,13 @@ static void write_table(const struct rows *rows, const struct compare_input *in,
 
 bool compare_write(const struct compare_input *in, enum compare_format fmt, FILE *f)
 {
-    struct rows rows = {0};
-    add_section(&rows, in, "load", load_metrics, (int)(sizeof load_metrics / sizeof *load_metrics));
-    add_section(&rows, in, "services", service_metrics,
-                (int)(sizeof service_metrics / sizeof *service_metrics));
-    for (int i = 0; i < rows.n; i++)
+    struct compare_metric *ms = NULL;
+    int n = compare_metrics(in->runs, in->nvariants, in->replications, &ms);
+    struct rows rows = {.r = sim_xcalloc((size_t)(n ? n : 1), sizeof *rows.r), .n = n};
+    for (int i = 0; i < n; i++) {
+        rows.r[i].m = &ms[i];
         compute(&rows.r[i], in);
+    }
     if (fmt == COMPARE_CSV)
         write_csv(&rows, in, f);
     else
@@ -376,5 +412,6 @@ bool compare_write(const struct compare_input *in, enum compare_format fmt, FILE
     for (int i = 0; i < rows.n; i++)
         free(rows.r[i].mean);
     free(rows.r);
+    free(ms);
     return fflush(f) == 0 && !ferror(f);
 }

@@ -19,6 +19,9 @@
  * variants are cut into blocks, each repeating the metric and the first
  * variant), or tidy CSV with the header
  * `metric,variant,mean,ci95,diff,diff_ci95`. The trees are only read.
+ *
+ * The rows are shared: `domino sweep` writes the same metrics per grid point
+ * (compare_metrics, compare_value), numbers printed by the same rule.
  */
 #ifndef COMPARE_H
 #define COMPARE_H
@@ -39,6 +42,35 @@ struct compare_input {
     const char *const *variants; /* names */
     struct report *const *runs;  /* nvariants * R trees, runs[v * R + r] */
 };
+
+/* One row: a number of one load source or service in a summary tree. */
+struct compare_metric_def; /* which number; private to compare.c */
+struct compare_metric {
+    const char *name; /* the load source or service; points into a tree */
+    const struct compare_metric_def *def;
+    char label[160]; /* "L success_rate", "S blocked_fraction" */
+};
+
+/* The rows for trees[0], trees[stride], ... trees[(ntrees - 1) * stride], in
+ * the order above (a name only some trees have is included). *out is
+ * allocated (the caller frees it) and its names point into the trees, which
+ * must outlive it. Returns the number of rows. */
+int compare_metrics(struct report *const *trees, int ntrees, int stride,
+                    struct compare_metric **out);
+
+/* The row's number in one tree; NaN when absent or null. */
+double compare_value(const struct report *tree, const struct compare_metric *m);
+
+/* Whether the row is a fraction (success_rate, blocked_fraction). */
+bool compare_metric_rate(const struct compare_metric *m);
+
+/* "load" or "services" for a row label's suffix (`success_rate`,
+ * `goodput_rps`, `p99_ms`; `blocked_fraction`), NULL for another word. */
+const char *compare_metric_section(const char *suffix);
+
+/* Writes a number as summary.json does (integral values as integers, others
+ * with %.10g), nothing for NaN or infinities: one field of compare's CSV. */
+void compare_csv_number(double v, FILE *f);
 
 /* Mean of the n values of x that are finite, and the half-width of its 95%
  * confidence interval: t_{0.975, m-1} * sd / sqrt(m) over the m finite
