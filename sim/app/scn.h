@@ -41,15 +41,31 @@ int scn_variant_count(const struct scn_doc *doc);
 const char *scn_variant_name(const struct scn_doc *doc, int i);
 int scn_variant_find(const struct scn_doc *doc, const char *name); /* -1 if none */
 
-/* Overrides a value in the base document before merging, for `domino sweep
- * --set PATH=VALUE` (PATH like services.payment.pools.db.size or
- * policies.x.timeout: named list items are addressed by name). The value is
- * parsed as a YAML scalar. Returns false and reports on a bad path. */
+/* Overrides a value in the base document before merging (PATH like
+ * services.payment.pools.db.size or policies.x.timeout: named list items are
+ * addressed by name), so a variant that sets the same key still wins. The
+ * value is parsed as a YAML scalar. Returns false and reports on a bad path.
+ * `domino sweep` sets values on top of a variant instead: scn_build_with. */
 bool scn_set(struct scn_doc *doc, const char *path, const char *value, struct scn_errors *err);
 
 /* Merges variant i onto the base and builds its config. On error returns
  * false with *cfg zeroed. */
 bool scn_build(const struct scn_doc *doc, int variant, struct world_config *cfg,
                struct scn_errors *err);
+
+/* scn_build with n overrides on top of the variant, for `domino sweep --set
+ * PATH=VALUE`: values[i] (YAML text: a scalar, or a flow collection) is set
+ * at paths[i] exactly as if the variant had set it (a mapping merges into
+ * the one it replaces, null removes the key), in order, each on the result
+ * of the previous. A path is dot-separated: mapping keys, items of named
+ * lists by name (services.payment.pools.db.size), items of other lists by
+ * 0-based index (faults.0.factor, a list replaced whole, as a variant would).
+ * Every step but the last must exist in the merged variant; a path that
+ * names nothing is reported with "did you mean" where close. The last key
+ * may be new: the build checks it like any other, and errors on a value set
+ * this way end in "(set by --set)". */
+bool scn_build_with(const struct scn_doc *doc, int variant, const char *const *paths,
+                    const char *const *values, int n, struct world_config *cfg,
+                    struct scn_errors *err);
 
 #endif

@@ -1739,6 +1739,13 @@ static void build_world(struct bld *b, const struct scn_node *root)
 bool scn_build(const struct scn_doc *doc, int variant, struct world_config *cfg,
                struct scn_errors *err)
 {
+    return scn_build_with(doc, variant, NULL, NULL, 0, cfg, err);
+}
+
+bool scn_build_with(const struct scn_doc *doc, int variant, const char *const *paths,
+                    const char *const *values, int n, struct world_config *cfg,
+                    struct scn_errors *err)
+{
     SIM_ASSERT(variant >= 0 && variant < scn_variant_count(doc));
     memset(cfg, 0, sizeof *cfg);
     struct scn_node *over = NULL;
@@ -1750,6 +1757,19 @@ bool scn_build(const struct scn_doc *doc, int variant, struct world_config *cfg,
     struct scn_node *merged = scn__merge(doc->root, over);
     scn__node_free(over);
     scn__map_remove(merged, "variants");
+    /* Each override is a variant of its own merged on the result, resolved
+     * against it: a later path may go into what an earlier one set. */
+    for (int i = 0; i < n; i++) {
+        over = scn__overlay(doc, merged, paths[i], values[i], err);
+        if (!over) {
+            scn__node_free(merged);
+            return false;
+        }
+        struct scn_node *next = scn__merge(merged, over);
+        scn__node_free(over);
+        scn__node_free(merged);
+        merged = next;
+    }
 
     struct scn_errors local;
     scn_errors_init(&local);

@@ -356,3 +356,217 @@ bool scn_set(struct scn_doc *doc, const char *path, const char *value, struct sc
 }
 
 
+/* ---- overrides on top of a variant (domino sweep) ----------------------------- */
+
+/* One path being resolved, for messages: "--set PATH: no 'x' in PREFIX". */
+struct setpath {
+    const struct scn_doc *doc;
+    const char *path;
+    char **segs;
+    int nsegs;
+    struct scn_errors *err;
+};
+
+/* "services.payment", the segments before i; "the top level" for none. */
+static void prefix(const struct setpath *sp, int i, char *buf, size_t n)
+{
+    if (i == 0) {
+        snprintf(buf, n, "the top level");
+        return;
+    }
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < i && o < n; k++)
+        o += (size_t)snprintf(buf + o, n - o, "%s%s", k ? "." : "", sp->segs[k]);
+}
+
+static void set_error(const struct setpath *sp, int i, const char *what, const char *word,
+                      const char *const *cands, int ncands)
+{
+    char where[256];
+    prefix(sp, i, where, sizeof where);
+    const char *dym = word ? scn__did_you_mean(word, cands, ncands) : NULL;
+    if (dym)
+        scn__error_at(sp->err, sp->doc->path, 0, 0, "--set %s: %s in %s; did you mean '%s'?",
+                      sp->path, what, where, dym);
+    else
+        scn__error_at(sp->err, sp->doc->path, 0, 0, "--set %s: %s in %s", sp->path, what, where);
+}
+
+/* The overlay that sets segs[i..] below `at` (a node of the merged variant)
+ * to `value` (consumed), in the variant merge rule's terms: a mapping for a
+ * mapping key, a one-item named list for an item of a named list, and for a
+ * list without names (faults, steps, rate) a copy of the whole list with the
+ * one item changed, since the rule replaces such lists whole. Nodes take the
+ * positions of what they change, so an error on a value points at the line
+ * of the value it replaced. NULL (reported) when the path names nothing. */
+static struct scn_node *overlay_at(const struct setpath *sp, const struct scn_node *at, int i,
+                                   struct scn_node *value)
+{
+    const char *seg = sp->segs[i];
+    bool last = i == sp->nsegs - 1;
+    char what[160];
+    if (at->kind == SCN_SCALAR) {
+        char where[256];
+        prefix(sp, i, where, sizeof where);
+        scn__error_at(sp->err, sp->doc->path, 0, 0,
+                      "--set %s: %s is a value, not a mapping or list; it has no '%s'", sp->path,
+                      where, seg);
+        scn__node_free(value);
+        return NULL;
+    }
+    if (at->kind == SCN_MAP) {
+        int k = scn__map_find(at, seg);
+        struct scn_node *over = scn__node_new(SCN_MAP, at->line, at->col);
+        struct scn_node *child;
+        if (last) {
+            /* A new last key is fine (a timeout a policy did not have); the
+             * build checks it like any key, with its own "did you mean". */
+            if (k >= 0) place(value, at->items[k]->line, at->items[k]->col);
+            else place(value, at->line, at->col);
+            child = value;
+        } else if (k < 0) {
+            const char **keys = sim_xcalloc((size_t)at->n + 1, sizeof *keys);
+            for (int j = 0; j < at->n; j++)
+                keys[j] = at->keys[j].name;
+            snprintf(what, sizeof what, "no key '%s'", seg);
+            set_error(sp, i, what, seg, keys, at->n);
+            free(keys);
+            scn__node_free(value);
+            scn__node_free(over);
+            return NULL;
+        } else if (!(child = overlay_at(sp, at->items[k], i + 1, value))) {
+            scn__node_free(over);
+            return NULL;
+        }
+        scn__map_put(over, seg, k >= 0 ? at->keys[k].line : at->line,
+                     k >= 0 ? at->keys[k].col : at->col, child);
+        return over;
+    }
+
+    if (is_named_list(at)) {
+        int k = seq_lookup(at, seg);
+        if (k < 0 || strcmp(scn__node_name(at->items[k]), seg) != 0) {
+            const char **names = sim_xcalloc((size_t)at->n + 1, sizeof *names);
+            for (int j = 0; j < at->n; j++)
+                names[j] = scn__node_name(at->items[j]);
+            snprintf(what, sizeof what, "no item named '%s'", seg);
+            set_error(sp, i, what, seg, names, at->n);
+            free(names);
+            scn__node_free(value);
+            return NULL;
+        }
+        if (last) {
+            scn__error_at(sp->err, sp->doc->path, 0, 0,
+                          "--set %s: an item of a named list is not a value; set one of its "
+                          "keys (%s.KEY)",
+                          sp->path, sp->path);
+            scn__node_free(value);
+            return NULL;
+        }
+        if (i + 1 == sp->nsegs - 1 && strcmp(sp->segs[i + 1], "name") == 0) {
+            scn__error_at(sp->err, sp->doc->path, 0, 0,
+                          "--set %s: a name is what addresses its item; it cannot be changed",
+                          sp->path);
+            scn__node_free(value);
+            return NULL;
+        }
+        const struct scn_node *item = at->items[k];
+        struct scn_node *child = overlay_at(sp, item, i + 1, value);
+        if (!child) return NULL;
+        /* The item's name is what the merge matches it by. */
+        scn__map_put(child, "name", item->line, item->col,
+                     scn__scalar_new(seg, false, item->line, item->col));
+        struct scn_node *over = scn__node_new(SCN_SEQ, at->line, at->col);
+        scn__seq_push(over, child);
+        return over;
+    }
+
+    /* A list without names: 0-based index. */
+    char *end;
+    errno = 0;
+    long k = strtol(seg, &end, 10);
+    if (!(*seg >= '0' && *seg <= '9') || *end || errno || k >= at->n) {
+        char where[256];
+        prefix(sp, i, where, sizeof where);
+        if (at->n == 0)
+            scn__error_at(sp->err, sp->doc->path, 0, 0, "--set %s: %s is an empty list",
+                          sp->path, where);
+        else
+            scn__error_at(sp->err, sp->doc->path, 0, 0,
+                          "--set %s: %s is a list without names; its items are 0 to %d, not "
+                          "'%s'",
+                          sp->path, where, at->n - 1, seg);
+        scn__node_free(value);
+        return NULL;
+    }
+    const struct scn_node *item = at->items[k];
+    struct scn_node *changed;
+    if (last) {
+        place(value, item->line, item->col);
+        changed = value;
+    } else {
+        if (item->kind == SCN_MAP && i + 1 == sp->nsegs - 1 && strcmp(sp->segs[i + 1], "name") == 0) {
+            /* A name would turn the list into a named one, merged differently. */
+            scn__error_at(sp->err, sp->doc->path, 0, 0,
+                          "--set %s: the name of a list item cannot be changed", sp->path);
+            scn__node_free(value);
+            return NULL;
+        }
+        struct scn_node *sub = overlay_at(sp, item, i + 1, value);
+        if (!sub) return NULL;
+        changed = scn__merge(item, sub);
+        scn__node_free(sub);
+    }
+    struct scn_node *over = scn__node_new(SCN_SEQ, at->line, at->col);
+    for (int j = 0; j < at->n; j++) {
+        if (j != k) scn__seq_push(over, scn__node_copy(at->items[j]));
+        else if (!changed->null) scn__seq_push(over, changed); /* null removes the item */
+    }
+    if (changed->null) scn__node_free(changed);
+    return over;
+}
+
+struct scn_node *scn__overlay(const struct scn_doc *doc, const struct scn_node *tree,
+                              const char *path, const char *value, struct scn_errors *err)
+{
+    char *segs = sim_xstrdup(path);
+    char *parts[64];
+    int np = 0;
+    bool ok = true;
+    for (char *p = segs, *dot;; p = dot + 1) {
+        dot = strchr(p, '.');
+        if (dot) *dot = '\0';
+        if (!*p || np == 64) {
+            ok = false;
+            break;
+        }
+        parts[np++] = p;
+        if (!dot) break;
+    }
+    struct setpath sp = {doc, path, parts, np, err};
+    struct scn_node *over = NULL;
+    if (!ok) {
+        scn__error_at(err, doc->path, 0, 0,
+                      "--set %s: a path is keys and names separated by dots, like "
+                      "services.payment.pools.db.size",
+                      path);
+    } else if (strcmp(parts[0], "variants") == 0) {
+        scn__error_at(err, doc->path, 0, 0,
+                      "--set %s: the variants cannot be changed; choose one with --variant",
+                      path);
+    } else if (np == 1 && strcmp(parts[0], "name") == 0) {
+        scn__error_at(err, doc->path, 0, 0,
+                      "--set %s: the scenario's name names its results folder; it cannot be "
+                      "changed",
+                      path);
+    } else {
+        struct scn_node *v = parse_value(doc, path, value, err);
+        if (v) {
+            mark_set(v);
+            over = overlay_at(&sp, tree, 0, v);
+        }
+    }
+    free(segs);
+    return over;
+}

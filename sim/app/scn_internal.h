@@ -74,6 +74,14 @@ struct scn_node *scn__parse(const char *path, const char *text, size_t len, stru
  * NULL (a copy of the other, with null-valued mapping keys dropped). */
 struct scn_node *scn__merge(const struct scn_node *base, const struct scn_node *over);
 
+/* ---- overrides (scn_doc.c) ---------------------------------------------- */
+
+/* The overlay that sets `path` to `value` (YAML text) when merged onto
+ * `tree`, a merged variant (see scn_build_with). NULL, reported, when the
+ * path names nothing in `tree` or the value does not parse. */
+struct scn_node *scn__overlay(const struct scn_doc *doc, const struct scn_node *tree,
+                              const char *path, const char *value, struct scn_errors *err);
+
 /* ---- errors (scn_errors.c) ---------------------------------------------- */
 
 /* "PATH:LINE:COL: error: MESSAGE"; line 0 leaves out LINE:COL. Identical
