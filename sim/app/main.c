@@ -19,6 +19,7 @@
 #include "sim/app/report.h"
 #include "sim/app/run.h"
 #include "sim/app/scn.h"
+#include "sim/app/sweep.h"
 #include "sim/kernel/sim_mem.h"
 
 static const char usage_text[] =
@@ -28,6 +29,7 @@ static const char usage_text[] =
     "  run FILE      simulate every variant (or those named) and write results\n"
     "  check FILE    parse and validate only; print a one-line summary of the model\n"
     "  compare FILE  run the variants on the same random numbers; print them side by side\n"
+    "  sweep FILE    run one variant over a grid of --set values; one tidy CSV and a heatmap\n"
     "  plot DIR      render PNG and SVG plots of OUT/<scenario> (needs gnuplot)\n"
     "  help          this text; `domino COMMAND --help` for a command's options\n"
     "\n"
@@ -83,6 +85,70 @@ static const char compare_help[] =
     "  --quiet            print only the comparison (no note on stderr)\n"
     "\n"
     "exit status: 0 success, 1 runtime failure, 2 bad usage or bad scenario\n";
+
+static const char sweep_help[] =
+    "usage: domino sweep FILE --set PATH=V1,V2,... [--set ...] [--variant NAME]\n"
+    "                         [--replications R] [--seed N] [--duration D] [--jobs J]\n"
+    "                         [--out DIR] [--metric M] [--quiet]\n"
+    "       domino sweep FILE --set ... [options] --emit-jobs\n"
+    "       domino sweep FILE --set ... [options] --point K\n"
+    "       domino sweep FILE --set ... [options] --collect DIR\n"
+    "\n"
+    "Runs one variant of FILE at every point of a grid: the cartesian product of the\n"
+    "--set value lists, the first --set varying slowest. Each point is the variant\n"
+    "with its values set on top, exactly as if the variant had set them, so a bad\n"
+    "value is the usual FILE:LINE:COL error. Every point is checked before anything\n"
+    "runs. Points are named p000, p001, ... in grid order.\n"
+    "\n"
+    "PATH is dot-separated: mapping keys, items of named lists by name, items of other\n"
+    "lists by 0-based index: services.payment.pools.db.size, policies.pay.timeout,\n"
+    "load.checkout.rate, faults.0.factor. Every step but the last must exist in the\n"
+    "variant (a miss says \"did you mean\"); the last key may be new. Values are YAML:\n"
+    "30s, 100, 50%, true, null (removes the key), or a flow collection such as\n"
+    "[{at: 0, rps: 50}]; commas inside brackets or quotes do not split values.\n"
+    "\n"
+    "Writes, in DIR/<scenario>/sweep/:\n"
+    "  <point>/      what `domino run` writes for a variant (summary.json, ...), plus\n"
+    "                replications.tree: the point's identity and every replication's\n"
+    "                summary with exact numbers, which --collect reads\n"
+    "  sweep.csv     one row per point and metric: a column per --set path (header:\n"
+    "                the path), then metric,mean,ci95 (ci95 empty with R = 1). Metrics\n"
+    "                are compare's: for each load source L `L success_rate`,\n"
+    "                `L goodput_rps`, `L p99_ms`; for each service S `S blocked_fraction`\n"
+    "  sweep.png, sweep.svg   the --metric as a heatmap over the first two paths (more\n"
+    "                paths are held at their first value, as the subtitle says), or a\n"
+    "                line with 95% intervals over one path; drawn by plots/sweep.gp\n"
+    "                when gnuplot is installed (otherwise a note), from sweep.dat and\n"
+    "                sweepinfo.gp\n"
+    "\n"
+    "  --set PATH=V1,...  a path and its values (repeatable; at least one)\n"
+    "  --variant NAME     the variant the values are set on; default: the first\n"
+    "  --replications R   runs per point (seeds differ by replication, and are the same\n"
+    "                     at every point: common random numbers); default 1\n"
+    "  --seed N           master seed (uint64); default: the file's `seed`\n"
+    "  --duration D       simulated horizon (e.g. 10m); default: the file's `duration`\n"
+    "  --jobs J           worker processes; default: one per core. Results do not\n"
+    "                     depend on J\n"
+    "  --out DIR          results root; default out\n"
+    "  --metric M         the plotted metric, a row label of sweep.csv such as\n"
+    "                     \"checkout p99_ms\"; default: the first load source's success_rate\n"
+    "  --quiet            print nothing on success\n"
+    "\n"
+    "On many machines: --emit-jobs prints one shell command per point (a `--point K`\n"
+    "run of this same command line, with --out DIR and --quiet), for\n"
+    "  domino sweep FILE --set ... --emit-jobs > jobs.txt\n"
+    "  parallel < jobs.txt                 (GNU parallel; --sshloginfile for hosts)\n"
+    "  sed -n \"${SLURM_ARRAY_TASK_ID}p\" jobs.txt | sh   (sbatch --array=1-<points>)\n"
+    "  domino sweep FILE --set ... --collect DIR\n"
+    "--point K (K or pK) runs grid point K alone into DIR/<scenario>/sweep/<point>/.\n"
+    "--collect DIR reads the points' folders under DIR (the jobs' --out, on a shared\n"
+    "file system or copied back) and writes sweep.csv and the plot exactly as a sweep\n"
+    "in one process would; give it the jobs' --set, --variant, --seed, --duration and\n"
+    "--replications (it checks them). Paths in the commands are as given here: use\n"
+    "absolute ones for other hosts.\n"
+    "\n"
+    "exit status: 0 success, 1 runtime failure, 2 bad usage, a bad scenario or value,\n"
+    "or (--collect) a point without results\n";
 
 static const char check_help[] = "usage: domino check FILE\n"
                                  "\n"
@@ -151,6 +217,12 @@ struct cli {
     struct run_options run;
     bool compare;               /* accept compare's options */
     enum compare_format format; /* compare only */
+    bool sweep;                 /* accept sweep's options */
+    struct sweep_grid grid;     /* sweep only, from here on */
+    const char *metric, *point, *collect;
+    bool emit_jobs, has_out;
+    /* as given, for the commands --emit-jobs prints */
+    const char *seed_arg, *replications_arg, *duration_arg, *jobs_arg;
 };
 
 static int parse_run_args(int argc, char **argv, struct cli *c)
@@ -163,13 +235,40 @@ static int parse_run_args(int argc, char **argv, struct cli *c)
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool sweep_takes = c->sweep && (strcmp(a, "--set") == 0 || strcmp(a, "--metric") == 0 ||
+                                        strcmp(a, "--point") == 0 || strcmp(a, "--collect") == 0);
         bool takes = strcmp(a, "--variant") == 0 || strcmp(a, "--seed") == 0 ||
                      strcmp(a, "--replications") == 0 || strcmp(a, "--duration") == 0 ||
                      strcmp(a, "--jobs") == 0 || strcmp(a, "--out") == 0 ||
-                     (c->compare && strcmp(a, "--format") == 0);
+                     (c->compare && strcmp(a, "--format") == 0) || sweep_takes;
         if (takes && !v)
             return usage_error("%s needs a value", a);
-        if (strcmp(a, "--variant") == 0) {
+        if (strcmp(a, "--seed") == 0)
+            c->seed_arg = v;
+        else if (strcmp(a, "--replications") == 0)
+            c->replications_arg = v;
+        else if (strcmp(a, "--duration") == 0)
+            c->duration_arg = v;
+        else if (strcmp(a, "--jobs") == 0)
+            c->jobs_arg = v;
+        else if (strcmp(a, "--out") == 0)
+            c->has_out = true;
+        if (sweep_takes) {
+            if (strcmp(a, "--set") == 0) {
+                char msg[512];
+                if (!sweep_grid_add(&c->grid, v, msg, sizeof msg))
+                    return usage_error("%s", msg);
+            } else if (strcmp(a, "--metric") == 0) {
+                c->metric = v;
+            } else if (strcmp(a, "--point") == 0) {
+                c->point = v;
+            } else {
+                c->collect = v;
+            }
+        } else if (c->sweep && strcmp(a, "--emit-jobs") == 0) {
+            c->emit_jobs = true;
+            continue;
+        } else if (strcmp(a, "--variant") == 0) {
             c->variants[c->nvariants++] = v;
         } else if (strcmp(a, "--seed") == 0) {
             if (!parse_u64(v, &c->seed))
@@ -228,6 +327,43 @@ static bool wants_help(int argc, char **argv)
     return false;
 }
 
+/* --seed and --duration over what the file says. Returns 0, or 2 when the
+ * duration leaves nothing after a variant's warm-up. */
+static int apply_cli(const struct cli *c, struct run_variant *v, int n)
+{
+    int status = 0;
+    for (int i = 0; i < n; i++) {
+        if (c->has_seed)
+            v[i].cfg.seed = c->seed;
+        if (c->has_duration) {
+            v[i].cfg.duration = c->duration;
+            if (v[i].cfg.warmup >= c->duration) {
+                char w[32];
+                sim_time_format(v[i].cfg.warmup, w, sizeof w);
+                fprintf(stderr,
+                        "domino: error: --duration must be longer than the warm-up (%s) of "
+                        "variant %s\n",
+                        w, v[i].name);
+                status = 2;
+            }
+        }
+    }
+    return status;
+}
+
+/* The index of variant `name`, or -1 after listing the file's variants. */
+static int find_variant(const struct scn_doc *doc, const char *file, const char *name)
+{
+    int idx = scn_variant_find(doc, name);
+    if (idx < 0) {
+        fprintf(stderr, "domino: error: no variant \"%s\" in %s (variants:", name, file);
+        for (int k = 0; k < scn_variant_count(doc); k++)
+            fprintf(stderr, " %s", scn_variant_name(doc, k));
+        fputs(")\n", stderr);
+    }
+    return idx;
+}
+
 /* Builds the selected variants (all of them when none is named). On a bad
  * scenario prints every error and returns 2. */
 static int build_variants(struct scn_doc *doc, const struct cli *c, struct run_variant **out,
@@ -241,15 +377,9 @@ static int build_variants(struct scn_doc *doc, const struct cli *c, struct run_v
     for (int i = 0; i < n; i++) {
         int idx = i;
         if (c->nvariants) {
-            idx = scn_variant_find(doc, c->variants[i]);
-            if (idx < 0) {
-                fprintf(stderr, "domino: error: no variant \"%s\" in %s (variants:",
-                        c->variants[i], c->file);
-                for (int k = 0; k < scn_variant_count(doc); k++)
-                    fprintf(stderr, " %s", scn_variant_name(doc, k));
-                fputs(")\n", stderr);
+            idx = find_variant(doc, c->file, c->variants[i]);
+            if (idx < 0)
                 continue;
-            }
         }
         v[built].name = scn_variant_name(doc, idx);
         if (scn_build(doc, idx, &v[built].cfg, &err))
@@ -263,22 +393,7 @@ static int build_variants(struct scn_doc *doc, const struct cli *c, struct run_v
         free(v);
         status = 2;
     } else {
-        for (int i = 0; i < n; i++) {
-            if (c->has_seed)
-                v[i].cfg.seed = c->seed;
-            if (c->has_duration) {
-                v[i].cfg.duration = c->duration;
-                if (v[i].cfg.warmup >= c->duration) {
-                    char w[32];
-                    sim_time_format(v[i].cfg.warmup, w, sizeof w);
-                    fprintf(stderr,
-                            "domino: error: --duration must be longer than the warm-up (%s) of "
-                            "variant %s\n",
-                            w, v[i].name);
-                    status = 2;
-                }
-            }
-        }
+        status = apply_cli(c, v, n);
         *out = v;
         *nout = n;
         if (status) {
@@ -403,6 +518,124 @@ static int cmd_compare(int argc, char **argv)
     return status;
 }
 
+/* Sweep's own rules on top of run's options. */
+static int check_sweep_args(struct cli *c, struct sweep_options *o)
+{
+    if (c->grid.naxes == 0)
+        return usage_error("%s", "sweep needs at least one --set PATH=V1,V2,...");
+    if (c->nvariants > 1)
+        return usage_error("%s", "sweep takes at most one --variant (sweep each in turn)");
+    if ((c->emit_jobs ? 1 : 0) + (c->point ? 1 : 0) + (c->collect ? 1 : 0) > 1)
+        return usage_error("%s", "--emit-jobs, --point and --collect exclude each other");
+    if (c->collect && c->has_out)
+        return usage_error("%s", "--collect DIR reads and writes DIR; leave out --out");
+    o->mode = c->emit_jobs ? SWEEP_EMIT : c->point ? SWEEP_POINT : c->collect ? SWEEP_COLLECT
+                                                                              : SWEEP_ALL;
+    if (c->point && !sweep_point_parse(&c->grid, c->point, &o->point)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "--point must be a grid point, 0 to %d (or p000 ...), got",
+                 c->grid.npoints - 1);
+        fprintf(stderr, "domino: error: %s \"%s\"\n(see `domino sweep --help`)\n", msg,
+                c->point);
+        return 2;
+    }
+    if (c->collect)
+        c->run.out = c->collect;
+    return 0;
+}
+
+/* Builds every grid point on top of variant `vi`, named "sweep/<point>".
+ * Errors of all points are gathered (a bad value shared by several points is
+ * printed once) and give 2 before anything runs. */
+static int build_points(struct scn_doc *doc, const struct cli *c, int vi, struct run_variant **out)
+{
+    const struct sweep_grid *g = &c->grid;
+    struct scn_errors err;
+    scn_errors_init(&err);
+    struct run_variant *v = sim_xcalloc((size_t)g->npoints, sizeof *v);
+    const char **paths = sim_xcalloc((size_t)g->naxes, sizeof *paths);
+    const char **values = sim_xcalloc((size_t)g->naxes, sizeof *values);
+    for (int a = 0; a < g->naxes; a++)
+        paths[a] = g->axes[a].path;
+    int built = 0;
+    for (int k = 0; k < g->npoints; k++) {
+        sweep_point_values(g, k, values);
+        if (!scn_build_with(doc, vi, paths, values, g->naxes, &v[k].cfg, &err))
+            continue;
+        char name[40];
+        size_t len = (size_t)snprintf(name, sizeof name, "sweep/");
+        sweep_point_name(g, k, name + len, sizeof name - len);
+        v[k].name = sim_xstrdup(name);
+        built++;
+    }
+    free(paths);
+    free(values);
+    int status = 0;
+    if (built < g->npoints) {
+        scn_errors_print(&err, stderr);
+        status = 2;
+    } else {
+        status = apply_cli(c, v, g->npoints);
+    }
+    scn_errors_fini(&err);
+    if (status) {
+        for (int k = 0; k < g->npoints; k++) {
+            if (v[k].name)
+                world_config_fini(&v[k].cfg);
+            free((char *)v[k].name);
+        }
+        free(v);
+        return status;
+    }
+    *out = v;
+    return 0;
+}
+
+static int cmd_sweep(int argc, char **argv, const char *argv0)
+{
+    if (wants_help(argc, argv)) {
+        fputs(sweep_help, stdout);
+        return 0;
+    }
+    struct cli c = {.sweep = true};
+    sweep_grid_init(&c.grid);
+    struct sweep_options o = {.file = NULL, .argv0 = argv0};
+    struct scn_doc *doc = NULL;
+    struct run_variant *points = NULL;
+    int status = parse_run_args(argc, argv, &c);
+    if (status == 0)
+        status = check_sweep_args(&c, &o);
+    if (status == 0 && !(doc = open_doc(c.file)))
+        status = 2;
+    int vi = 0;
+    if (status == 0 && c.nvariants && (vi = find_variant(doc, c.file, c.variants[0])) < 0)
+        status = 2;
+    if (status == 0)
+        status = build_points(doc, &c, vi, &points);
+    if (status == 0) {
+        o.file = c.file;
+        o.variant = scn_variant_name(doc, vi);
+        o.variant_given = c.nvariants > 0;
+        o.seed = c.seed_arg;
+        o.replications = c.replications_arg;
+        o.duration = c.duration_arg;
+        o.jobs = c.jobs_arg;
+        o.metric = c.metric;
+        o.run = c.run;
+        status = sweep_main(&c.grid, &o, points);
+        for (int k = 0; k < c.grid.npoints; k++) {
+            world_config_fini(&points[k].cfg);
+            free((char *)points[k].name);
+        }
+        free(points);
+    }
+    if (doc)
+        scn_close(doc);
+    free(c.variants);
+    sweep_grid_fini(&c.grid);
+    return status;
+}
+
 static int cmd_check(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
@@ -464,5 +697,7 @@ int main(int argc, char **argv)
         return cmd_compare(argc - 2, argv + 2);
     if (strcmp(cmd, "plot") == 0)
         return cmd_plot(argc - 2, argv + 2, argv[0]);
+    if (strcmp(cmd, "sweep") == 0)
+        return cmd_sweep(argc - 2, argv + 2, argv[0]);
     return usage_error("unknown command \"%s\"", cmd);
 }

@@ -12,4 +12,5 @@ status=0
 "$here/determinism.sh" "$domino" || status=1
 "$here/plot.sh" "$domino" || status=1
 "$here/compare.sh" "$domino" || status=1
+"$here/sweep.sh" "$domino" || status=1
 exit $status
