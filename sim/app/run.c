@@ -1,16 +1,33 @@
 /* run.c - runs in worker processes, results folded and written atomically.
  *
  * This is the only place that reads the wall clock and the process's peak
- * memory, and only for perf.json.
+ * memory: for perf.json and for the progress line, never for anything a
+ * simulation sees.
+ *
+ * The timeline goes through fold.h on its way to timeline.log: per caller and
+ * kind of line (its subject, e.g. `breaker to payment (pay)`), at most
+ * RUN_FOLD_BURST lines per RUN_FOLD_WINDOW of simulated time (a window opens
+ * at a kind's first line) are written; the rest are summed up in one
+ * `... N similar lines folded` line, naming the time span and the last folded
+ * line, at the window's end or after RUN_FOLD_QUIET without such a line,
+ * whichever is first. A breaker flapping for an hour then costs 11 lines a
+ * minute, not a million, and the summary still tells the reader the state it
+ * left behind, near the time it did. Simulated time only: the same run folds
+ * the same lines.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "sim/app/run.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -18,12 +35,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "models/policy.h"
 #include "models/world.h"
+#include "sim/app/fold.h"
 #include "sim/app/plot.h"
 #include "sim/app/report.h"
 #include "sim/app/summary.h"
 #include "sim/kernel/sim.h"
 #include "sim/kernel/sim_mem.h"
+
+#define RUN_FOLD_WINDOW SIM_MIN
+#define RUN_FOLD_QUIET  (10 * SIM_S)
+#define RUN_FOLD_BURST  10
+/* A run is simulated in this many slices of simulated time, each followed by
+ * a progress report: fine enough for a smooth percentage, and a thousand
+ * calls cost nothing next to millions of events. */
+#define RUN_SLICES 1000
 
 static int mkdirs(const char *path)
 {
@@ -71,19 +98,27 @@ static double wall_s(void)
 /* ---- one run, in a worker ------------------------------------------------ */
 
 struct run_files {
-    FILE *timeline, *series;
+    FILE *timeline, *series, *breakers;
+    struct fold *fold;
     sim_time clock;
     bool failed;
 };
 
-static void on_trace(void *ctx, sim_time at, enum sim_trace_level level, const char *who,
-                     const char *msg)
+static void write_line(void *ctx, sim_time at, enum sim_trace_level level, const char *who,
+                       const char *msg)
 {
     struct run_files *rf = ctx;
     char clock[32];
     sim_time_clock(at, rf->clock, clock, sizeof clock);
     if (fprintf(rf->timeline, "%s %s %s %s\n", clock, who, sim_trace_level_name(level), msg) < 0)
         rf->failed = true;
+}
+
+static void on_trace(void *ctx, sim_time at, enum sim_trace_level level, const char *who,
+                     const char *msg)
+{
+    struct run_files *rf = ctx;
+    fold_line(rf->fold, at, level, who, msg);
 }
 
 static void on_row(void *ctx, const struct world_row *row)
@@ -96,6 +131,58 @@ static void on_row(void *ctx, const struct world_row *row)
                 (unsigned long long)row->failures, (unsigned long long)row->rejections,
                 row->p50_ms, row->p99_ms, row->pool_in_use, row->breaker_open) < 0)
         rf->failed = true;
+}
+
+/* A CSV field, quoted (RFC 4180) when it holds a comma, a quote or a line
+ * break. Names are [A-Za-z0-9_-] today; the format should not depend on it. */
+static void put_csv(FILE *f, const char *s)
+{
+    if (!s[strcspn(s, ",\"\r\n")]) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* breakers.csv's state: the order of severity (closed < half-open < open), so
+ * a plotted level rises as the breaker lets less through; enum
+ * breaker_state's own order is the order states were added. */
+static int breaker_level(int state)
+{
+    switch (state) {
+    case BREAKER_CLOSED:
+        return 0;
+    case BREAKER_HALF_OPEN:
+        return 1;
+    case BREAKER_OPEN:
+    default:
+        return 2;
+    }
+}
+
+static void on_breaker(void *ctx, const struct world_breaker_row *row)
+{
+    struct run_files *rf = ctx;
+    char name[1200];
+    snprintf(name, sizeof name, "%s -> %s", row->policy->who, row->policy->name);
+    fprintf(rf->breakers, "%.3f,", sim_time_to_s(row->t));
+    put_csv(rf->breakers, name);
+    if (fprintf(rf->breakers, ",%d\n", breaker_level(row->state)) < 0)
+        rf->failed = true;
+}
+
+static bool has_breakers(const struct world *w)
+{
+    for (int i = 0; i < w->npolicies; i++)
+        if (w->policies[i]->cfg->has_breaker)
+            return true;
+    return false;
 }
 
 static void tmp_name(char *buf, size_t n, const char *dir, const char *file, int rep)
@@ -112,33 +199,69 @@ static bool save_tree(const char *path, const struct report *r)
     return fclose(f) == 0;
 }
 
-/* Runs one replication and leaves its results in temporary files of `dir`. */
+/* What a worker tells the parent after each slice (one write, atomic on a
+ * pipe). */
+struct progress_msg {
+    int64_t done;    /* simulated time reached */
+    uint64_t events; /* executed so far */
+};
+
+static bool open_tmp(FILE **f, const char *dir, const char *file)
+{
+    char path[4200];
+    tmp_name(path, sizeof path, dir, file, 0);
+    *f = fopen(path, "w");
+    if (!*f)
+        fprintf(stderr, "domino: cannot write in %s: %s\n", dir, strerror(errno));
+    return *f != NULL;
+}
+
+/* Runs one replication and leaves its results in temporary files of `dir`.
+ * With progress_fd >= 0, reports each slice there. */
 static int run_one(const struct run_variant *v, int rep, const char *dir,
-                   const struct run_options *opt)
+                   const struct run_options *opt, int progress_fd)
 {
     const struct world_config *cfg = &v->cfg;
-    char path[4200], path2[4200];
+    char path[4200];
     double t0 = wall_s();
     struct sim *sim = sim_create(cfg->seed, (uint32_t)rep);
     struct world *w = world_create(sim, cfg);
     struct run_files rf = {.clock = cfg->has_clock ? cfg->clock / SIM_S : 0}; /* seconds */
     if (rep == 0) {
-        tmp_name(path, sizeof path, dir, "timeline.log", rep);
-        tmp_name(path2, sizeof path2, dir, "timeseries.csv", rep);
-        rf.timeline = fopen(path, "w");
-        rf.series = fopen(path2, "w");
-        if (!rf.timeline || !rf.series) {
-            fprintf(stderr, "domino: cannot write in %s: %s\n", dir, strerror(errno));
+        if (!open_tmp(&rf.timeline, dir, "timeline.log") ||
+            !open_tmp(&rf.series, dir, "timeseries.csv") ||
+            (has_breakers(w) && !open_tmp(&rf.breakers, dir, "breakers.csv")))
             return 1;
-        }
         fputs("t_s,service,threads_busy,threads_blocked,queue_len,arrivals,completions,"
               "failures,rejections,p50_ms,p99_ms,pool_in_use,breaker_open\n",
               rf.series);
+        rf.fold = fold_create(RUN_FOLD_WINDOW, RUN_FOLD_QUIET, RUN_FOLD_BURST, rf.clock,
+                              write_line, &rf);
         sim_trace_set(sim, on_trace, &rf);
         world_set_rows(w, on_row, &rf);
+        if (rf.breakers) {
+            fputs("t_s,breaker,state\n", rf.breakers);
+            world_set_breaker_rows(w, on_breaker, &rf);
+        }
     }
     world_start(w);
-    sim_run_until(sim, cfg->duration);
+    /* Slices change nothing the model sees: sim_run_until runs every event up
+     * to its horizon, and the next call goes on from there (the goldens run
+     * through here). */
+    sim_time step = cfg->duration / RUN_SLICES > 0 ? cfg->duration / RUN_SLICES : 1;
+    for (sim_time t = 0;;) {
+        t = cfg->duration - t > step ? t + step : cfg->duration;
+        sim_run_until(sim, t);
+        if (progress_fd >= 0) {
+            struct progress_msg m = {sim_now(sim), sim_events(sim)};
+            if (write(progress_fd, &m, sizeof m) != (ssize_t)sizeof m) {
+                close(progress_fd); /* the parent went away: run on, quietly */
+                progress_fd = -1;
+            }
+        }
+        if (t >= cfg->duration)
+            break;
+    }
     world_finish(w);
     struct report *sum = summary_build(w, v->name, opt->replications);
     double wall = wall_s() - t0;
@@ -150,8 +273,12 @@ static int run_one(const struct run_variant *v, int rep, const char *dir,
     report_number(perf, "peak_rss_mb", (double)ru.ru_maxrss / 1024.0);
     bool ok = true;
     if (rep == 0) {
+        fold_finish(rf.fold, cfg->duration);
         ok = !rf.failed && fclose(rf.timeline) == 0;
         ok = fclose(rf.series) == 0 && ok;
+        if (rf.breakers)
+            ok = fclose(rf.breakers) == 0 && ok;
+        fold_destroy(rf.fold);
     }
     tmp_name(path, sizeof path, dir, "summary", rep);
     ok = ok && save_tree(path, sum);
@@ -195,7 +322,8 @@ static void variant_dir(char *buf, size_t n, const struct run_options *opt,
 static void remove_tmps(const char *dir, int reps)
 {
     char path[4200];
-    static const char *const files[] = {"summary", "perf", "timeline.log", "timeseries.csv"};
+    static const char *const files[] = {"summary", "perf", "timeline.log", "timeseries.csv",
+                                        "breakers.csv"};
     for (int r = 0; r < reps; r++)
         for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
             tmp_name(path, sizeof path, dir, files[k], r);
@@ -246,11 +374,17 @@ static bool finish_variant(const struct run_variant *v, int index, const struct 
         snprintf(final, sizeof final, "%s/perf.json", dir);
         ok = ok && run_write_file(final, fill_json, perf);
         report_free(perf);
-        static const char *const moved[] = {"timeline.log", "timeseries.csv"};
-        for (int k = 0; k < 2 && ok; k++) {
+        static const char *const moved[] = {"timeline.log", "timeseries.csv", "breakers.csv"};
+        for (int k = 0; k < 3 && ok; k++) {
             tmp_name(path, sizeof path, dir, moved[k], 0);
             snprintf(final, sizeof final, "%s/%s", dir, moved[k]);
-            ok = rename(path, final) == 0;
+            /* breakers.csv only when the variant has breakers: one from an
+             * earlier run of another configuration would be plotted as this
+             * one's. */
+            if (k == 2 && access(path, F_OK) != 0)
+                ok = remove(final) == 0 || errno == ENOENT;
+            else
+                ok = rename(path, final) == 0;
         }
         if (ok && !opt->quiet)
             printf("%s: %.0f events in %.2f s (%.1f M events/s), results in %s/\n", v->name,
@@ -269,6 +403,203 @@ static bool finish_variant(const struct run_variant *v, int index, const struct 
     return ok;
 }
 
+/* ---- the progress line ----------------------------------------------------- */
+
+/* A worker in flight: its process, the read end of its progress pipe, what it
+ * reported last, and a partial message (a read may end mid-message). */
+struct worker {
+    pid_t pid;
+    int fd;
+    int task;
+    struct progress_msg last;
+    unsigned char buf[sizeof(struct progress_msg)];
+    size_t nbuf;
+};
+
+struct progress {
+    bool on, drawn;
+    double t0, last_draw;
+    int width;
+    const struct run_variant *v;
+    int R, ntasks, done;
+    sim_time total, finished; /* simulated time: of every run, of the runs done */
+    uint64_t events;          /* of the runs done */
+};
+
+static void fmt_eta(char *buf, size_t n, double s)
+{
+    long long x = (long long)(s + 0.5);
+    if (x < 60)
+        snprintf(buf, n, "%llds", x);
+    else if (x < 3600)
+        snprintf(buf, n, "%lldm%02llds", x / 60, x % 60);
+    else
+        snprintf(buf, n, "%lldh%02lldm", x / 3600, x / 60 % 60);
+}
+
+/* Simulated time in whole seconds, "1h02m07s": the line changes a few times a
+ * second, and fixed-width fields keep it from jittering. */
+static void fmt_sim(char *buf, size_t n, sim_time t)
+{
+    long long s = (long long)(t / SIM_S);
+    if (s >= 3600)
+        snprintf(buf, n, "%lldh%02lldm%02llds", s / 3600, s / 60 % 60, s % 60);
+    else if (s >= 60)
+        snprintf(buf, n, "%lldm%02llds", s / 60, s % 60);
+    else
+        snprintf(buf, n, "%llds", s);
+}
+
+/* Appends to line[*n..cap); a long name cuts the line, never overflows it. */
+static void put(char *line, size_t cap, int *n, const char *fmt, ...) SIM_PRINTF(4, 5);
+static void put(char *line, size_t cap, int *n, const char *fmt, ...)
+{
+    if ((size_t)*n >= cap - 1)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(line + *n, cap - (size_t)*n, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        *n = (size_t)*n + (size_t)k < cap ? *n + k : (int)cap - 1;
+}
+
+static void draw_progress(struct progress *p, const struct worker *w, int running)
+{
+    double now = wall_s();
+    if (!p->on || now - p->t0 < 1.0 || now - p->last_draw < 0.25)
+        return;
+    p->last_draw = now;
+    sim_time done = p->finished;
+    uint64_t events = p->events;
+    for (int i = 0; i < running; i++) {
+        done += w[i].last.done;
+        events += w[i].last.events;
+    }
+    double share = p->total > 0 ? (double)done / (double)p->total : 1;
+    char d[32], t[32], eta[32] = "?", line[1024];
+    fmt_sim(d, sizeof d, done);
+    fmt_sim(t, sizeof t, p->total);
+    if (share > 0)
+        fmt_eta(eta, sizeof eta, (now - p->t0) * (1 - share) / share);
+    /* Most telling first: a narrow terminal cuts the end. */
+    int n = 0;
+    if (p->ntasks == 1)
+        put(line, sizeof line, &n, "%s/%s: ", p->v[0].cfg.name, p->v[0].name);
+    else
+        put(line, sizeof line, &n, "%s: ", p->v[0].cfg.name);
+    put(line, sizeof line, &n, "%s/%s simulated (%.0f%%), ETA %s, %.1fM events/s", d, t,
+        100 * share, eta, (double)events / (now - p->t0) / 1e6);
+    if (p->ntasks > 1)
+        put(line, sizeof line, &n, ", %d/%d runs done", p->done, p->ntasks);
+    /* The running runs in task order (workers' slots move as others finish). */
+    int order[64], nshow = running < 64 ? running : 64;
+    for (int i = 0; i < nshow; i++) {
+        int k = i;
+        for (; k > 0 && w[order[k - 1]].task > w[i].task; k--)
+            order[k] = order[k - 1];
+        order[k] = i;
+    }
+    for (int j = 0; j < nshow && p->ntasks > 1 && n < p->width; j++) {
+        const struct worker *wk = &w[order[j]];
+        const struct run_variant *rv = &p->v[wk->task / p->R];
+        sim_time dur = rv->cfg.duration;
+        put(line, sizeof line, &n, "%s%s", j ? ", " : " | ", rv->name);
+        if (p->R > 1)
+            put(line, sizeof line, &n, " r%d", wk->task % p->R);
+        put(line, sizeof line, &n, " %.0f%%",
+            dur > 0 ? 100.0 * (double)wk->last.done / (double)dur : 100.0);
+    }
+    /* One line that never wraps, or \r would return to its second row. */
+    if (n > p->width - 1)
+        n = p->width - 1;
+    fprintf(stderr, "\r%.*s\033[K", n, line);
+    p->drawn = true;
+}
+
+static void clear_progress(struct progress *p)
+{
+    if (p->drawn)
+        fputs("\r\033[K", stderr);
+    p->drawn = false;
+}
+
+static void progress_init(struct progress *p, const struct run_variant *v, int nv,
+                          const struct run_options *opt)
+{
+    *p = (struct progress){.v = v, .R = opt->replications};
+    p->ntasks = nv * opt->replications;
+    p->on = (opt->progress == RUN_PROGRESS_ON ||
+             (opt->progress == RUN_PROGRESS_AUTO && !opt->quiet)) &&
+            isatty(STDERR_FILENO);
+    p->t0 = wall_s();
+    p->width = 80;
+    struct winsize ws;
+    if (p->on && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        p->width = ws.ws_col;
+    if (p->width > 1000)
+        p->width = 1000;
+    for (int i = 0; i < nv; i++)
+        p->total += v[i].cfg.duration * opt->replications;
+}
+
+/* Reads what a worker sent; returns false at end of file (it exited). */
+static bool drain(struct worker *w)
+{
+    unsigned char buf[4096];
+    ssize_t got = read(w->fd, buf, sizeof buf);
+    if (got < 0)
+        return errno == EINTR || errno == EAGAIN;
+    if (got == 0)
+        return false;
+    for (ssize_t i = 0; i < got; i++) {
+        w->buf[w->nbuf++] = buf[i];
+        if (w->nbuf == sizeof w->buf) {
+            memcpy(&w->last, w->buf, sizeof w->last);
+            w->nbuf = 0;
+        }
+    }
+    return true;
+}
+
+/* ---- starting workers ------------------------------------------------------- */
+
+/* Forks a worker for task `task`; false (with a message) on failure. */
+static bool start_worker(struct worker *w, struct worker *running, int nrunning, int task,
+                         const struct run_variant *v, const struct run_options *opt,
+                         bool progress)
+{
+    const struct run_variant *rv = &v[task / opt->replications];
+    int rep = task % opt->replications;
+    char dir[4096];
+    variant_dir(dir, sizeof dir, opt, rv);
+    int fds[2];
+    if (pipe(fds) != 0) {
+        fprintf(stderr, "domino: pipe: %s\n", strerror(errno));
+        return false;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "domino: fork: %s\n", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        return false;
+    }
+    if (pid == 0) {
+        /* Only this worker may hold its pipe's write end: the parent learns
+         * it exited when the pipe reads end of file. */
+        close(fds[0]);
+        for (int i = 0; i < nrunning; i++)
+            close(running[i].fd);
+        signal(SIGPIPE, SIG_IGN);
+        int status = run_one(rv, rep, dir, opt, progress ? fds[1] : -1);
+        _exit(status);
+    }
+    close(fds[1]);
+    *w = (struct worker){.pid = pid, .fd = fds[0], .task = task};
+    return true;
+}
+
 int run_all(const struct run_variant *v, int nv, const struct run_options *opt)
 {
     char dir[4096];
@@ -279,36 +610,56 @@ int run_all(const struct run_variant *v, int nv, const struct run_options *opt)
             return 1;
         }
     }
-    int ntasks = nv * opt->replications, next = 0, running = 0, status = 0;
+    struct progress pg;
+    progress_init(&pg, v, nv, opt);
+    int ntasks = pg.ntasks, next = 0, running = 0, status = 0;
+    struct worker *w = sim_xcalloc((size_t)opt->jobs, sizeof *w);
+    struct pollfd *pfd = sim_xcalloc((size_t)opt->jobs, sizeof *pfd);
     fflush(NULL);
     while (next < ntasks || running > 0) {
         while (next < ntasks && running < opt->jobs && status == 0) {
-            const struct run_variant *rv = &v[next / opt->replications];
-            int rep = next % opt->replications;
-            variant_dir(dir, sizeof dir, opt, rv);
-            pid_t pid = fork();
-            if (pid < 0) {
-                fprintf(stderr, "domino: fork: %s\n", strerror(errno));
+            if (!start_worker(&w[running], w, running, next, v, opt, pg.on)) {
                 status = 1;
                 break;
             }
-            if (pid == 0)
-                _exit(run_one(rv, rep, dir, opt));
             running++;
             next++;
         }
         if (running == 0)
             break;
-        int st;
-        if (wait(&st) < 0)
-            break;
-        running--;
-        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-            if (WIFSIGNALED(st))
-                fprintf(stderr, "domino: a run died (signal %d)\n", WTERMSIG(st));
+        for (int i = 0; i < running; i++)
+            pfd[i] = (struct pollfd){.fd = w[i].fd, .events = POLLIN};
+        /* Without the progress line, sleep until a worker writes or exits. */
+        int ready = poll(pfd, (nfds_t)running, pg.on ? 100 : -1);
+        if (ready < 0 && errno != EINTR) {
+            clear_progress(&pg);
+            fprintf(stderr, "domino: poll: %s\n", strerror(errno));
             status = 1;
+            break;
         }
+        for (int i = running - 1; i >= 0 && ready > 0; i--) {
+            if (!pfd[i].revents || drain(&w[i]))
+                continue;
+            int st;
+            while (waitpid(w[i].pid, &st, 0) < 0 && errno == EINTR)
+                ;
+            close(w[i].fd);
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                clear_progress(&pg);
+                if (WIFSIGNALED(st))
+                    fprintf(stderr, "domino: a run died (signal %d)\n", WTERMSIG(st));
+                status = 1;
+            }
+            pg.done++;
+            pg.finished += v[w[i].task / opt->replications].cfg.duration;
+            pg.events += w[i].last.events;
+            w[i] = w[--running];
+        }
+        draw_progress(&pg, w, running);
     }
+    clear_progress(&pg);
+    free(w);
+    free(pfd);
     /* plotinfo.gp: what `domino plot` needs from the configuration, which the
      * other files do not carry (fault windows, clock origin, capacities). */
     for (int i = 0; i < nv && status == 0; i++) {
