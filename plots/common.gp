@@ -62,17 +62,24 @@ set style fill solid 1.0 noborder
 # wall-clock time of the incident (t_s + clock0, formatted as a time of day);
 # without, the elapsed time. Short runs get seconds, or every label would read
 # the same minute.
+# Seconds are shown when the ticks are less than a minute apart (a short run,
+# or a long one in a narrow panel), or two ticks would read the same minute.
 set_time_axis = "\
     set xdata time; set timefmt '%s';\
+    t_step = tic_step(duration, pw * png_w / (duration <= 300 && clock0 >= 0 ? 75.0 : 55.0));\
+    if (t_step < 60 && (clock0 >= 0 || duration >= 3600) && pw * png_w / 75.0 < duration / t_step) {\
+        t_step = tic_step(duration, pw * png_w / 75.0)\
+    };\
     if (clock0 >= 0) {\
-        set format x (duration <= 300 ? '%H:%M:%S' : '%H:%M');\
-        time_label = duration <= 300 ? 'wall-clock time (HH:MM:SS)' : 'wall-clock time (HH:MM)'\
+        set format x (t_step < 60 ? '%H:%M:%S' : '%H:%M');\
+        time_label = t_step < 60 ? 'wall-clock time (HH:MM:SS)' : 'wall-clock time (HH:MM)'\
     } else {\
-        set format x (duration < 3600 ? '%M:%S' : '%H:%M');\
-        time_label = duration < 3600 ? 'time since start (mm:ss)' : 'time since start (hh:mm)'\
+        set format x (duration < 3600 ? '%M:%S' : t_step < 60 ? '%H:%M:%S' : '%H:%M');\
+        time_label = duration < 3600 ? 'time since start (mm:ss)' : \
+            t_step < 60 ? 'time since start (hh:mm:ss)' : 'time since start (hh:mm)'\
     };\
     set xrange [xt(0):xt(duration)];\
-    set xtics tic_step(duration, pw * png_w / (duration <= 300 && clock0 >= 0 ? 75.0 : 55.0))"
+    set xtics t_step"
 xt(s) = s + (clock0 >= 0 ? clock0 : 0)
 # The smallest round time step (seconds) that puts at most `fit` labels over
 # `span` seconds: labels of a narrow panel would otherwise run together.
@@ -118,8 +125,9 @@ nth(list, i) = word(list, i) + 0
 # read left to right, top to bottom, in the scenario's service order. Panels
 # are placed by hand (not `multiplot layout`) so the header (title, subtitle and
 # one key strip for the whole figure) gets fixed pixel heights and nothing
-# overlaps at any image size. n: the number of panels; y2_room: pixels a
-# script needs for a right axis.
+# overlaps at any image size. n: the number of panels; y1_room, y2_room: extra
+# pixels a script needs for wide left tick labels, for a right axis.
+y1_room = 0
 y2_room = 0
 # A narrow image's key takes two rows, and the panels move down to make room.
 key_rows = png_w >= 1100 ? 1 : 2
@@ -128,9 +136,9 @@ layout_panels(n) = sprintf("npanels = %d;", n)."\
     nsvc = words(services);\
     cols = npanels <= 3 ? 1 : (npanels <= 8 ? 2 : 3);\
     rows = int((npanels + cols - 1) / cols);\
-    m_left = 82.0 / png_w; m_right = 1 - (y2_room + 40.0) / png_w;\
+    m_left = (y1_room + 82.0) / png_w; m_right = 1 - (y2_room + 40.0) / png_w;\
     m_top = 1 - (112.0 + key_extra) / png_h; m_bottom = 55.0 / png_h;\
-    sp_x = (y2_room + 85.0) / png_w; sp_y = 62.0 / png_h;\
+    sp_x = (y1_room + y2_room + 85.0) / png_w; sp_y = 62.0 / png_h;\
     pw = (m_right - m_left - (cols - 1) * sp_x) / cols;\
     ph = (m_top - m_bottom - (rows - 1) * sp_y) / rows"
 panel_x0(i) = m_left + ((i - 1) % cols) * (pw + sp_x)

@@ -34,8 +34,9 @@ static char *join(const char *a, const char *b)
     return p;
 }
 
-/* The per-variant scripts, in the order they run. */
-static const char *const variant_plots[] = {"latency", "threads", "queues"};
+/* The per-variant scripts, in the order they run; the last, breakers, only
+ * for a variant with a breakers.csv. */
+static const char *const variant_plots[] = {"latency", "threads", "queues", "breakers"};
 enum { NVARIANT_PLOTS = sizeof variant_plots / sizeof *variant_plots };
 
 /* A gnuplot double-quoted string. Names are [A-Za-z0-9_-] by validation, but
@@ -176,7 +177,7 @@ static bool fill_info(void *vctx, FILE *f)
     fputs("\"    # connections over all of the service's pools\n", f);
 
     /* Fault windows, clipped to the run; one that starts after the end is not
-     * drawn. More than three would not fit in a subtitle: count them there. */
+     * drawn. When their list would not fit in a subtitle, it counts them. */
     int shown = 0;
     char text[1024] = "shaded: ";
     for (int i = 0; i < c->nfaults; i++) {
@@ -197,9 +198,10 @@ static bool fill_info(void *vctx, FILE *f)
         if (strlen(text) + strlen(one) < sizeof text) strcat(text, one);
     }
     fprintf(f, "nfaults = %d\n", shown);
+    /* A subtitle holds about 200 characters, half of them the plot's own. */
     if (shown == 0)
         snprintf(text, sizeof text, "no faults");
-    else if (shown > 3)
+    else if (strlen(text) > 90)
         snprintf(text, sizeof text, "shaded: %d fault windows (timeline.log lists them)", shown);
     fputs("faults_text = ", f);
     gp_string(f, text);
@@ -256,13 +258,33 @@ struct series {
     double queue_max, pool_max, lat_min, lat_max; /* lat_*: NaN when nothing completed */
 };
 
+/* One breaker of breakers.csv: its samples (state 0 closed, 1 half-open,
+ * 2 open) and what its panel title says about them. */
+struct breaker_series {
+    char *name; /* "order -> payment (pay)": caller -> dependency (policy) */
+    int callee; /* the dependency's service number (1-based), 0 if unknown */
+    struct {
+        double t;
+        int state;
+    } * rows;
+    size_t n, cap;
+    size_t nstate[3]; /* samples in each state */
+    struct {
+        double t;
+        int state;
+    } * marks; /* its transitions that timeline.log holds, exact times */
+    size_t nmarks, capmarks;
+    unsigned long long folded; /* transitions the timeline folded, without a dot */
+};
+
 struct variant {
     char *name, *dir, *scenario;
     int order;
     double clock0, duration;
-    int breakers;
     struct series *svc;
     int nsvc;
+    struct breaker_series *brk; /* from breakers.csv; none when it is absent */
+    int nbrk;
 };
 
 static void variant_free(struct variant *v)
@@ -273,6 +295,12 @@ static void variant_free(struct variant *v)
         free(v->svc[i].down);
     }
     free(v->svc);
+    for (int i = 0; i < v->nbrk; i++) {
+        free(v->brk[i].name);
+        free(v->brk[i].rows);
+        free(v->brk[i].marks);
+    }
+    free(v->brk);
     free(v->name);
     free(v->dir);
     free(v->scenario);
@@ -335,8 +363,6 @@ static int read_info(struct variant *v)
             v->clock0 = strtod(val, NULL);
         } else if (info_value(line, "duration", &val)) {
             v->duration = strtod(val, NULL);
-        } else if (info_value(line, "breakers", &val)) {
-            v->breakers = atoi(val);
         } else if (info_value(line, "variant_order", &val)) {
             v->order = atoi(val);
         }
@@ -432,17 +458,91 @@ static int read_series(struct variant *v)
     return status;
 }
 
+static struct breaker_series *lookup_breaker(struct variant *v, const char *who, const char *name,
+                                             size_t nlen)
+{
+    size_t wlen = strlen(who);
+    for (int i = 0; i < v->nbrk; i++) {
+        const char *b = v->brk[i].name;
+        if (strncmp(b, who, wlen) == 0 && strncmp(b + wlen, " -> ", 4) == 0 &&
+            strncmp(b + wlen + 4, name, nlen) == 0 && b[wlen + 4 + nlen] == 0)
+            return &v->brk[i];
+    }
+    return NULL;
+}
+
+/* A breaker's transition, "breaker to NAME STATE: why" from `who`: marks it
+ * at its exact time (the samples of breakers.csv miss what lasts less than
+ * a sample, such as a half-open trial of a few milliseconds). */
+static struct breaker_series *breaker_mark(struct variant *v, const char *who, const char *msg,
+                                           double t)
+{
+    static const char *const states[] = {"CLOSED", "HALF_OPEN", "OPEN"}; /* by level */
+    if (strncmp(msg, "breaker to ", 11) != 0) return NULL;
+    const char *name = msg + 11, *colon = strchr(name, ':');
+    if (!colon) return NULL;
+    const char *sp = colon;
+    while (sp > name && sp[-1] != ' ')
+        sp--;
+    if (sp <= name) return NULL;
+    struct breaker_series *b = lookup_breaker(v, who, name, (size_t)(sp - 1 - name));
+    size_t n = (size_t)(colon - sp);
+    for (int k = 0; b && k < 3; k++)
+        if (n == strlen(states[k]) && strncmp(sp, states[k], n) == 0) {
+            b->marks = sim_xgrow(b->marks, &b->capmarks, b->nmarks + 1, sizeof *b->marks);
+            b->marks[b->nmarks].t = t;
+            b->marks[b->nmarks++].state = k;
+        }
+    return b;
+}
+
+/* A fold summary of the timeline (fold.h): "... N similar line(s) folded
+ * (KIND) from A to B; the last: MSG". A and B are clock times before the
+ * summary's own (`wall` on the clock, `t` in seconds since the start), within
+ * a day of it. */
+struct folded {
+    unsigned long long n;
+    const char *kind, *last;
+    size_t klen;
+    double from, to;
+};
+
+static bool parse_fold(const char *msg, double t, double wall, struct folded *fd)
+{
+    if (strncmp(msg, "... ", 4) != 0) return false;
+    char *end;
+    fd->n = strtoull(msg + 4, &end, 10);
+    const char *k = strstr(end, " folded (");
+    const char *from = k ? strstr(k, ") from ") : NULL;
+    if (end == msg + 4 || !from) return false;
+    fd->kind = k + 9;
+    fd->klen = (size_t)(from - fd->kind);
+    int fh, fm, fs, fms, th, tm, ts, tms, used = 0;
+    if (sscanf(from, ") from %d:%d:%d.%d to %d:%d:%d.%d; the last: %n", &fh, &fm, &fs, &fms, &th,
+               &tm, &ts, &tms, &used) < 8 ||
+        used == 0)
+        return false;
+    fd->from = t - fmod(wall - (fh * 3600.0 + fm * 60.0 + fs + fms / 1000.0) + 86400, 86400);
+    fd->to = t - fmod(wall - (th * 3600.0 + tm * 60.0 + ts + tms / 1000.0) + 86400, 86400);
+    fd->last = from + used;
+    return true;
+}
+
 /* Down periods from timeline.log: "HH:MM:SS.mmm who LEVEL message", a period
  * opening at "who ERROR CRASH: ..." and closing at "who INFO restarted" (or
- * at the end of the run). The clock wraps at midnight; lines are in time
- * order, so each wrap adds a day. */
+ * at the end of the run). A service crashing more than the timeline's burst
+ * a minute has crashes folded (run.c): "... N similar lines folded (CRASH)
+ * from A to B; ..." marks it down from A to B, since it spent that span
+ * crashing and restarting, and a fold of its "restarted" lines that ends
+ * later stretches that period to its last restart. The clock wraps at
+ * midnight; lines are in time order, so each wrap adds a day. */
 static int read_timeline(struct variant *v)
 {
     char *path = join(v->dir, "timeline.log");
     FILE *f = fopen(path, "r");
     free(path);
     if (!f) return 0; /* the plots lose their down strips, nothing else */
-    char *line = NULL;
+    char *line = NULL, *msg_end;
     size_t cap = 0;
     double origin = v->clock0 >= 0 ? v->clock0 : 0, day = 0, last = 0;
     while (getline(&line, &cap, f) > 0) {
@@ -462,9 +562,35 @@ static int read_timeline(struct variant *v)
             t += 86400;
         }
         last = t;
-        struct series *s = find_series(v, who);
-        if (!s) continue;
         const char *msg = line + nread;
+        msg_end = strchr(msg, '\n');
+        if (msg_end) *msg_end = 0;
+        struct series *s = find_series(v, who);
+        struct folded fd;
+        if (parse_fold(msg, t, wall, &fd)) {
+            /* A breaker's fold: a dot for its last transition, a count of the
+             * others. */
+            struct breaker_series *b = breaker_mark(v, who, fd.last, fd.to);
+            if (b) b->folded += fd.n - 1;
+            if (s && s->ndown && fd.klen == 9 && strncmp(fd.kind, "restarted", 9) == 0) {
+                /* Its crashes were folded too: the last one ended with the last
+                 * restart. */
+                struct span *d = &s->down[s->ndown - 1];
+                if (d->to >= fd.from && d->to < fd.to) d->to = fd.to;
+            }
+            if (!s || fd.klen != 5 || strncmp(fd.kind, "CRASH", 5) != 0) continue;
+            s->down = sim_xgrow(s->down, &s->capdown, s->ndown + 1, sizeof *s->down);
+            s->down[s->ndown++] = (struct span){fd.from, fd.to};
+            if (s->ndown > 1 && isnan(s->down[s->ndown - 2].to)) {
+                /* An open period stays the last one, so a "restarted" closes it. */
+                struct span open = s->down[s->ndown - 2];
+                s->down[s->ndown - 2] = s->down[s->ndown - 1];
+                s->down[s->ndown - 1] = open;
+            }
+            continue;
+        }
+        breaker_mark(v, who, msg, t);
+        if (!s) continue;
         if (strncmp(msg, "CRASH:", 6) == 0) {
             if (s->ndown && isnan(s->down[s->ndown - 1].to)) continue;
             s->down = sim_xgrow(s->down, &s->capdown, s->ndown + 1, sizeof *s->down);
@@ -480,6 +606,158 @@ static int read_timeline(struct variant *v)
         if (v->svc[i].ndown && isnan(v->svc[i].down[v->svc[i].ndown - 1].to))
             v->svc[i].down[v->svc[i].ndown - 1].to = v->duration;
     return 0;
+}
+
+/* Files `domino plot` draws from breakers.csv, or left by an earlier run of a
+ * configuration that had breakers. */
+static const char *const breaker_files[] = {"breakers.dat", "breakersinfo.gp", "breakers.png",
+                                            "breakers.svg"};
+
+static struct breaker_series *find_breaker(struct variant *v, const char *name)
+{
+    for (int i = 0; i < v->nbrk; i++)
+        if (strcmp(v->brk[i].name, name) == 0) return &v->brk[i];
+    v->brk = sim_xrealloc(v->brk, (size_t)(v->nbrk + 1) * sizeof *v->brk);
+    struct breaker_series *b = &v->brk[v->nbrk++];
+    *b = (struct breaker_series){.name = sim_xstrdup(name)};
+    /* "who -> dependency (policy)": the dependency is a service whose down
+     * periods explain the breaker's. */
+    const char *arrow = strstr(name, " -> ");
+    if (arrow) {
+        const char *dep = arrow + 4;
+        size_t n = strcspn(dep, " ");
+        for (int i = 0; i < v->nsvc; i++)
+            if (strlen(v->svc[i].name) == n && strncmp(v->svc[i].name, dep, n) == 0)
+                b->callee = i + 1;
+    }
+    return b;
+}
+
+/* breakers.csv: `t_s,breaker,state`, the breaker's name quoted CSV-style when
+ * it needs to be. Absent when the variant has no breaker: then the files an
+ * earlier breakers plot left are removed, so none outlives its data. */
+static void remove_breaker_files(const struct variant *v)
+{
+    for (size_t k = 0; k < sizeof breaker_files / sizeof *breaker_files; k++) {
+        char *stale = join(v->dir, breaker_files[k]);
+        remove(stale);
+        free(stale);
+    }
+}
+
+static int read_breakers(struct variant *v)
+{
+    char *path = join(v->dir, "breakers.csv");
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        int status = errno == ENOENT ? 0 : bad_input(path, 0, strerror(errno));
+        free(path);
+        if (status == 0) remove_breaker_files(v);
+        return status;
+    }
+    char *line = NULL, *name = NULL;
+    size_t cap = 0;
+    long lineno = 0;
+    int status = 0;
+    while (status == 0 && getline(&line, &cap, f) > 0) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = 0;
+        if (lineno == 1) {
+            if (strcmp(line, "t_s,breaker,state") != 0)
+                status = bad_input(path, 1, "not the header of domino's breakers.csv");
+            continue;
+        }
+        char *p = strchr(line, ','), *end;
+        bool ok = p != NULL;
+        double t = ok ? strtod(line, &end) : 0;
+        ok = ok && end == p;
+        /* The name: up to the next comma, or a quoted field ("" is a quote). */
+        free(name);
+        name = sim_xmalloc(strlen(line) + 1);
+        size_t n = 0;
+        if (ok && p[1] == '"') {
+            for (p += 2; *p && !(*p == '"' && p[1] != '"'); p++) {
+                if (*p == '"') p++;
+                name[n++] = *p;
+            }
+            ok = *p == '"';
+            p += ok;
+        } else if (ok) {
+            for (p++; *p && *p != ','; p++)
+                name[n++] = *p;
+        }
+        name[n] = 0;
+        ok = ok && *p == ',' && n > 0;
+        long state = ok ? strtol(p + 1, &end, 10) : -1;
+        ok = ok && end != p + 1 && !*end && state >= 0 && state <= 2;
+        if (!ok) {
+            status = bad_input(path, lineno, "expected `t_s,breaker,state`, state 0, 1 or 2");
+            break;
+        }
+        struct breaker_series *b = find_breaker(v, name);
+        b->rows = sim_xgrow(b->rows, &b->cap, b->n + 1, sizeof *b->rows);
+        b->rows[b->n].t = t;
+        b->rows[b->n++].state = (int)state;
+        b->nstate[state]++;
+    }
+    free(name);
+    free(line);
+    fclose(f);
+    free(path);
+    if (status == 0 && v->nbrk == 0) remove_breaker_files(v); /* a run shorter than a sample */
+    return status;
+}
+
+static bool fill_breakers_dat(void *ctx, FILE *f)
+{
+    const struct variant *v = ctx;
+    fputs("# breakers.dat - written by `domino plot` from breakers.csv: one block per\n"
+          "# breaker in breakersinfo.gp's order (select with `index`), blocks separated\n"
+          "# by two blank lines; each starts closed at t = 0, as every breaker does.\n"
+          "# Then as many blocks again: each breaker's transitions in timeline.log, at\n"
+          "# their exact times (a fold of the timeline leaves some out).\n"
+          "# t_s state (0 closed, 1 half-open, 2 open)\n",
+          f);
+    for (int i = 0; i < v->nbrk; i++) {
+        const struct breaker_series *b = &v->brk[i];
+        fprintf(f, "%s# breaker %d: %s\n0 0\n", i ? "\n\n" : "", i + 1, b->name);
+        for (size_t r = 0; r < b->n; r++)
+            fprintf(f, "%.3f %d\n", b->rows[r].t, b->rows[r].state);
+    }
+    for (int i = 0; i < v->nbrk; i++) {
+        const struct breaker_series *b = &v->brk[i];
+        fprintf(f, "\n\n# transitions of breaker %d: %s\n", i + 1, b->name);
+        /* An empty block would merge with the separators and shift `index`. */
+        if (b->nmarks == 0) fputs("NaN NaN\n", f);
+        for (size_t r = 0; r < b->nmarks; r++)
+            fprintf(f, "%.3f %d\n", b->marks[r].t, b->marks[r].state);
+    }
+    return true;
+}
+
+static bool fill_breakers_info(void *ctx, FILE *f)
+{
+    const struct variant *v = ctx;
+    fputs("# breakersinfo.gp - written by `domino plot` for plots/breakers.gp: per\n"
+          "# breaker (numbered as the blocks of breakers.dat), its name, its dependency's\n"
+          "# service number in plotinfo.gp's `services` (0: not a service), the share of\n"
+          "# samples (%) that found it half-open and open, how many of its\n"
+          "# transitions the timeline folded that breakers.dat has no dot for (it has\n"
+          "# the last of each fold), and how many dots it has.\n",
+          f);
+    fprintf(f, "nbreakers = %d\n", v->nbrk);
+    for (int i = 0; i < v->nbrk; i++) {
+        const struct breaker_series *b = &v->brk[i];
+        double n = b->n ? (double)b->n : 1;
+        fprintf(f, "breaker_%d = ", i + 1);
+        gp_string(f, b->name);
+        fprintf(f,
+                "\nbreaker_svc_%d = %d\nbreaker_half_%d = %.1f\nbreaker_open_%d = %.1f\n"
+                "breaker_folded_%d = %llu\nbreaker_marks_%d = %zu\n",
+                i + 1, b->callee, i + 1, 100.0 * (double)b->nstate[1] / n, i + 1,
+                100.0 * (double)b->nstate[2] / n, i + 1, b->folded, i + 1, b->nmarks);
+    }
+    return true;
 }
 
 /* ---- series.dat and series.gp ---------------------------------------------- */
@@ -547,18 +825,30 @@ static bool fill_series_gp(void *ctx, FILE *f)
     return true;
 }
 
+/* Writes dir/dat and dir/gp; false (with a message) on failure. */
+static bool write_pair(struct variant *v, const char *dat_name, bool (*fill_dat)(void *, FILE *),
+                       const char *gp_name, bool (*fill_gp)(void *, FILE *))
+{
+    char *dat = join(v->dir, dat_name), *gp = join(v->dir, gp_name);
+    bool dat_ok = run_write_file(dat, fill_dat, v);
+    bool ok = dat_ok && run_write_file(gp, fill_gp, v);
+    if (!ok) fprintf(stderr, "domino: cannot write %s: %s\n", dat_ok ? gp : dat, strerror(errno));
+    free(dat);
+    free(gp);
+    return ok;
+}
+
 static int prepare_variant(struct variant *v)
 {
     int status = read_info(v);
     if (status == 0) status = read_series(v);
-    if (status == 0) status = read_timeline(v);
+    if (status == 0) status = read_breakers(v);
+    if (status == 0) status = read_timeline(v); /* after breakers: marks their transitions */
     if (status) return status;
-    char *dat = join(v->dir, "series.dat"), *gp = join(v->dir, "series.gp");
-    bool dat_ok = run_write_file(dat, fill_series_dat, v);
-    bool ok = dat_ok && run_write_file(gp, fill_series_gp, v);
-    if (!ok) fprintf(stderr, "domino: cannot write %s: %s\n", dat_ok ? gp : dat, strerror(errno));
-    free(dat);
-    free(gp);
+    bool ok = write_pair(v, "series.dat", fill_series_dat, "series.gp", fill_series_gp);
+    if (ok && v->nbrk > 0)
+        ok =
+            write_pair(v, "breakers.dat", fill_breakers_dat, "breakersinfo.gp", fill_breakers_info);
     return ok ? 0 : 1;
 }
 
@@ -921,7 +1211,7 @@ static int render(const char *plots, const char *dir, const struct variant *v, i
     int status = 0;
     for (int j = 0; j <= nv; j++) {
         bool cmp = j == nv; /* the scenario's compare plot comes last */
-        int nscripts = cmp ? 1 : NVARIANT_PLOTS;
+        int nscripts = cmp ? 1 : NVARIANT_PLOTS - (v[j].nbrk == 0);
         bool all = true;
         for (int k = 0; k < nscripts; k++) {
             enum run_result r =
@@ -939,10 +1229,8 @@ static int render(const char *plots, const char *dir, const struct variant *v, i
         if (cmp)
             printf("compare (.png, .svg) in %s/\n", dir);
         else
-            printf("%s: latency, threads, queues (.png, .svg) in %s/\n", v[j].name, v[j].dir);
-        if (!cmp && v[j].breakers > 0)
-            printf("%s: has circuit breakers, which are not simulated yet: no breakers plot\n",
-                   v[j].name);
+            printf("%s: latency, threads, queues%s (.png, .svg) in %s/\n", v[j].name,
+                   v[j].nbrk > 0 ? ", breakers" : "", v[j].dir);
     }
     return status;
 }

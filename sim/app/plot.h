@@ -12,9 +12,13 @@
  *     service: gnuplot cannot draw connected lines from interleaved rows) and
  *     series.gp (per-service down periods from timeline.log's CRASH and
  *     "restarted" lines, and value extremes the scripts size their axes with);
- *     in DIR, compare.dat and compareinfo.gp (each variant's success rate and
- *     p99 per load source, read line by line from summary.json). Then it runs
- *     gnuplot once per script, as a child process with an argument vector.
+ *     where `run` wrote a breakers.csv, breakers.dat (one data block per
+ *     breaker) and breakersinfo.gp (their names, dependencies and shares of
+ *     samples open), and where it did not, removes what an earlier breakers
+ *     plot left there; in DIR, compare.dat and compareinfo.gp (each variant's
+ *     success rate and p99 per load source, read line by line from
+ *     summary.json). Then it runs gnuplot once per script (breakers.gp only
+ *     for variants with breakers), as a child process with an argument vector.
  *
  * Scripts are found in $DOMINO_PLOTS if set, else in the first `plots/`
  * folder holding common.gp in the directory of the running binary or one of
