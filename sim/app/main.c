@@ -48,7 +48,7 @@ static const char run_help[] =
     "  --jobs J           worker processes; default: one per core. Results do not\n"
     "                     depend on J\n"
     "  --out DIR          results root; files go to DIR/<scenario>/<variant>/; default out\n"
-    "  --quiet            print nothing on success\n";
+    "  --quiet            print nothing on success (and no progress line)\n";
 
 static const char compare_help[] =
     "usage: domino compare FILE [--replications R] [--variant NAME]... [--seed N]\n"
@@ -166,14 +166,16 @@ static const char plot_help[] =
     "  DIR/<variant>/latency   p50 and p99 latency over time per service (log scale)\n"
     "  DIR/<variant>/threads   busy and blocked threads over time per service\n"
     "  DIR/<variant>/queues    queue length and connection-pool use per service\n"
+    "  DIR/<variant>/breakers  breaker state (closed, half-open, open) per breaker\n"
     "  DIR/compare             success rate and p99 per load source, variants side by side\n"
-    "Fault windows are shaded; a crashed service's down time is a dark strip. No\n"
-    "breakers plot yet: circuit breakers are not simulated.\n"
+    "Fault windows are shaded; a crashed service's down time is a dark strip.\n"
+    "Breakers are plotted only for variants that have them.\n"
     "\n"
     "Needs gnuplot (apt-get install gnuplot-nox). The scripts, plots/*.gp, are found\n"
     "in $DOMINO_PLOTS, else in a plots/ folder beside the domino binary or in one of\n"
     "its parents, else in ./plots. Also writes the data the scripts read: series.dat\n"
-    "and series.gp in each variant folder, compare.dat and compareinfo.gp in DIR.\n"
+    "and series.gp in each variant folder (and breakers.dat and breakersinfo.gp\n"
+    "where breakers.csv is), compare.dat and compareinfo.gp in DIR.\n"
     "\n"
     "  --quiet   print nothing on success\n"
     "\n"
@@ -493,6 +495,7 @@ static int cmd_compare(int argc, char **argv)
                     "domino: note: variant %s sets seed %" PRIu64 ", not %" PRIu64
                     ": its differences are not on common random numbers\n",
                     v[i].name, v[i].cfg.seed, v[0].cfg.seed);
+    c.run.progress = quiet ? RUN_PROGRESS_OFF : RUN_PROGRESS_ON;
     c.run.quiet = true;
     c.run.runs = sim_xcalloc((size_t)nv * (size_t)R, sizeof *c.run.runs);
     status = run_all(v, nv, &c.run);

@@ -1014,8 +1014,7 @@ static char *exe_path(const char *argv0)
     return argv0 && strchr(argv0, '/') ? sim_xstrdup(argv0) : NULL;
 }
 
-/* See plot.h for the search order. Returns a malloc'd path or NULL. */
-static char *find_plots(const char *argv0)
+char *plot_find_scripts(const char *argv0)
 {
     const char *env = getenv("DOMINO_PLOTS");
     if (env && *env) {
@@ -1049,13 +1048,11 @@ static char *find_plots(const char *argv0)
     return NULL;
 }
 
-enum run_result { GP_OK, GP_FAILED, GP_MISSING };
-
 /* Runs `gnuplot -e "dir='DIR'" SCRIPT` and waits for it. No shell: DIR goes
  * to gnuplot as one argument, quoted for gnuplot's own string syntax. A
  * close-on-exec pipe tells the parent whether exec itself failed (and why),
  * which an exit status alone cannot. */
-static enum run_result run_gnuplot(const char *plots, const char *script, const char *dir)
+enum plot_gp plot_run_script(const char *plots, const char *script, const char *dir)
 {
     char file[64];
     snprintf(file, sizeof file, "%s.gp", script);
@@ -1071,7 +1068,7 @@ static enum run_result run_gnuplot(const char *plots, const char *script, const 
     char prog[] = "gnuplot", opt_e[] = "-e";
     char *argv[] = {prog, opt_e, expr, script_path, NULL};
 
-    enum run_result result = GP_FAILED;
+    enum plot_gp result = PLOT_GP_FAILED;
     int fds[2];
     if (pipe(fds) != 0) {
         fprintf(stderr, "domino: pipe: %s\n", strerror(errno));
@@ -1106,13 +1103,13 @@ static enum run_result run_gnuplot(const char *plots, const char *script, const 
         ;
     if (got == (ssize_t)sizeof err) {
         if (err == ENOENT)
-            result = GP_MISSING;
+            result = PLOT_GP_MISSING;
         else
             fprintf(stderr, "domino: cannot run gnuplot: %s\n", strerror(err));
     } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         fprintf(stderr, "domino: gnuplot failed on %s for %s\n", script_path, dir);
     } else {
-        result = GP_OK;
+        result = PLOT_GP_OK;
     }
 out:
     free(expr);
@@ -1214,13 +1211,13 @@ static int render(const char *plots, const char *dir, const struct variant *v, i
         int nscripts = cmp ? 1 : NVARIANT_PLOTS - (v[j].nbrk == 0);
         bool all = true;
         for (int k = 0; k < nscripts; k++) {
-            enum run_result r =
-                run_gnuplot(plots, cmp ? "compare" : variant_plots[k], cmp ? dir : v[j].dir);
-            if (r == GP_MISSING) {
+            enum plot_gp r =
+                plot_run_script(plots, cmp ? "compare" : variant_plots[k], cmp ? dir : v[j].dir);
+            if (r == PLOT_GP_MISSING) {
                 fputs("domino: gnuplot not found; install gnuplot-nox\n", stderr);
                 return 1;
             }
-            if (r != GP_OK) {
+            if (r != PLOT_GP_OK) {
                 status = 1;
                 all = false;
             }
@@ -1286,7 +1283,7 @@ int plot_main(int argc, char **argv, const char *argv0)
         status = write_compare(root, v, nv);
     }
     if (status == 0) {
-        char *plots = find_plots(argv0);
+        char *plots = plot_find_scripts(argv0);
         status = plots ? render(plots, root, v, nv, quiet) : 1;
         free(plots);
     }

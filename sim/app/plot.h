@@ -45,4 +45,14 @@ bool plot_write_info(const char *dir, const struct world_config *cfg, const char
  * folder. */
 int plot_main(int argc, char **argv, const char *argv0);
 
+/* The plots/ folder (search order above), malloc'd; NULL with a message on
+ * stderr when there is none. */
+char *plot_find_scripts(const char *argv0);
+
+enum plot_gp { PLOT_GP_OK, PLOT_GP_FAILED, PLOT_GP_MISSING };
+/* Runs `gnuplot -e "dir='DIR'" PLOTS/SCRIPT.gp` as a child process (no shell)
+ * and waits. PLOT_GP_MISSING: gnuplot is not installed (nothing printed);
+ * PLOT_GP_FAILED: it could not run or failed (a message on stderr). */
+enum plot_gp plot_run_script(const char *plots, const char *script, const char *dir);
+
 #endif

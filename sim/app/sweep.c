@@ -12,16 +12,15 @@
 #include "sim/app/sweep.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sim/app/compare.h"
+#include "sim/app/plot.h"
 #include "sim/app/report.h"
 #include "sim/kernel/sim_assert.h"
 #include "sim/kernel/sim_mem.h"
@@ -620,120 +619,6 @@ static bool fill_info(void *ctx, FILE *f)
     return true;
 }
 
-/* ---- running gnuplot --------------------------------------------------------- */
-/* The same search and the same child process as `domino plot` (plot.h).
- * plot.c keeps its copies static; when plot.h exports them, these two go. */
-
-static bool has_common(const char *dir)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/common.gp", dir);
-    return access(path, R_OK) == 0;
-}
-
-/* plots/: $DOMINO_PLOTS, else a plots/ holding common.gp beside the binary
- * (/proc/self/exe, else argv0 when it is a path) or in one of its four
- * parents, else ./plots. NULL, with a message, when none. */
-static char *find_scripts(const char *argv0)
-{
-    const char *env = getenv("DOMINO_PLOTS");
-    if (env && *env) {
-        if (has_common(env)) return sim_xstrdup(env);
-        fprintf(stderr, "domino: DOMINO_PLOTS=%s holds no common.gp\n", env);
-        return NULL;
-    }
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-    } else if (argv0 && strchr(argv0, '/') && strlen(argv0) < sizeof exe) {
-        strcpy(exe, argv0);
-    } else {
-        exe[0] = '\0';
-    }
-    char *slash = strrchr(exe, '/');
-    if (slash) {
-        *slash = '\0';
-        char cand[4200];
-        snprintf(cand, sizeof cand, "%s", *exe ? exe : "/");
-        for (int up = 0; up < 5 && strlen(cand) + 8 < sizeof cand; up++) {
-            size_t len = strlen(cand);
-            snprintf(cand + len, sizeof cand - len, "/plots");
-            if (has_common(cand)) return sim_xstrdup(cand);
-            snprintf(cand + len, sizeof cand - len, "/..");
-        }
-    }
-    if (has_common("plots")) return sim_xstrdup("plots");
-    fprintf(stderr, "domino: cannot find the plot scripts (plots/common.gp) near the domino "
-                    "binary; set DOMINO_PLOTS to the repository's plots/ folder\n");
-    return NULL;
-}
-
-enum gp_result { GP_OK, GP_FAILED, GP_MISSING };
-
-/* `gnuplot -e "dir='DIR'" SCRIPT`, no shell; a close-on-exec pipe carries
- * exec's errno, so "not installed" is told apart from "failed". */
-static enum gp_result run_gnuplot(const char *script, const char *dir)
-{
-    size_t n = strlen(dir);
-    char *expr = sim_xmalloc(2 * n + 16);
-    char *q = expr + sprintf(expr, "dir='");
-    for (size_t i = 0; i < n; i++) {
-        if (dir[i] == '\'') *q++ = '\'';
-        *q++ = dir[i];
-    }
-    strcpy(q, "'");
-    char prog[] = "gnuplot", opt_e[] = "-e";
-    char *script_arg = sim_xstrdup(script);
-    char *argv[] = {prog, opt_e, expr, script_arg, NULL};
-    enum gp_result result = GP_FAILED;
-    int fds[2];
-    if (pipe(fds) != 0) {
-        fprintf(stderr, "domino: pipe: %s\n", strerror(errno));
-        goto out;
-    }
-    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "domino: fork: %s\n", strerror(errno));
-        close(fds[0]);
-        close(fds[1]);
-        goto out;
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        execvp(argv[0], argv);
-        int err = errno;
-        ssize_t w = write(fds[1], &err, sizeof err);
-        (void)w;
-        _exit(127);
-    }
-    close(fds[1]);
-    int err = 0;
-    ssize_t got;
-    do
-        got = read(fds[0], &err, sizeof err);
-    while (got < 0 && errno == EINTR);
-    close(fds[0]);
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    if (got == (ssize_t)sizeof err) {
-        if (err == ENOENT)
-            result = GP_MISSING;
-        else
-            fprintf(stderr, "domino: cannot run gnuplot: %s\n", strerror(err));
-    } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        fprintf(stderr, "domino: gnuplot failed on %s for %s\n", script, dir);
-    } else {
-        result = GP_OK;
-    }
-out:
-    free(expr);
-    free(script_arg);
-    return result;
-}
 
 /* ---- the results ---------------------------------------------------------------- */
 
@@ -787,20 +672,18 @@ static int write_results(const struct sweep_grid *g, const struct sweep_options 
         }
     }
     if (status == 0 && pd.m >= 0 && g->naxes > 0) {
-        char *scripts = find_scripts(o->argv0);
-        enum gp_result r = GP_FAILED;
-        if (scripts) {
-            snprintf(path, sizeof path, "%s/sweep.gp", scripts);
-            r = run_gnuplot(path, dir);
-        }
+        char *scripts = plot_find_scripts(o->argv0);
+        enum plot_gp r = PLOT_GP_FAILED;
+        if (scripts)
+            r = plot_run_script(scripts, "sweep", dir);
         free(scripts);
-        if (r == GP_MISSING) {
+        if (r == PLOT_GP_MISSING) {
             if (!o->run.quiet)
                 fprintf(stderr,
                         "domino: note: gnuplot not found (apt-get install gnuplot-nox): no "
                         "sweep plot; its data is in %s/sweep.dat\n",
                         dir);
-        } else if (r != GP_OK) {
+        } else if (r != PLOT_GP_OK) {
             status = 1;
         } else if (!o->run.quiet) {
             printf("sweep plot of %s (.png, .svg): %s/sweep.png\n", label, dir);
