@@ -91,15 +91,18 @@ run: domino
 # The README's two figures, the only generated files committed: Valentine's
 # threads (the cascade) and queues, 900x600. Rendered from a run of their own
 # in build/, so out/ is left alone.
-DOCS_PLOT = gnuplot -e "dir='build/docs-plots/valentine/none'; out='docs/valentine-$(1)'; png_w=900; png_h=600; formats='png'" plots/$(1).gp
+# $(1) variant, $(2) plot, $(3) image name under docs/.
+DOCS_PLOT = gnuplot -e "dir='build/docs-plots/valentine/$(1)'; out='docs/$(3)'; png_w=900; png_h=600; formats='png'" plots/$(2).gp
 .PHONY: docs-plots
 docs-plots: domino
-	./domino run scenarios/valentine.yaml --variant none --quiet --out build/docs-plots
+	./domino run scenarios/valentine.yaml --quiet --out build/docs-plots
 	./domino plot build/docs-plots/valentine --quiet
 	@mkdir -p docs
-	$(call DOCS_PLOT,threads)
-	$(call DOCS_PLOT,queues)
-	@echo "docs-plots: docs/valentine-threads.png docs/valentine-queues.png"
+	$(call DOCS_PLOT,none,threads,valentine-threads)
+	$(call DOCS_PLOT,none,queues,valentine-queues)
+	$(call DOCS_PLOT,both,threads,valentine-both-threads)
+	$(call DOCS_PLOT,breaker,breakers,valentine-breaker-breakers)
+	@echo "docs-plots: docs/valentine-{threads,queues,both-threads,breaker-breakers}.png"
 
 # --- tests -----------------------------------------------------------------
 # One cmocka binary per module. A kernel test links only the kernel; a model
