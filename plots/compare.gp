@@ -19,6 +19,10 @@ nload = words(loads)
 # Bars of a group share 80% of a unit; group k (a load source) is centred on k.
 bw = 0.8 / nvar
 bar_x(k, j) = k + (j - (nvar + 1) / 2.0) * bw
+# Value labels: side by side above their bars while they fit; with more than
+# three variants they would run into each other, so they stand up. (A macro,
+# expanded when the block below is read, so it is set out here.)
+lbl = nvar > 3 ? "rotate by 90 left offset 0, 0.3" : "center offset 0, 0.7"
 fmt_pct(v) = v != v ? "" : sprintf("%.0f%%", v)
 fmt_ms(v) = v != v ? "" : v < 10 ? sprintf("%.1fms", v) : v < 1000 ? sprintf("%.0fms", v) : \
             v < 10000 ? sprintf("%.1fs", v / 1000) : sprintf("%.0fs", v / 1000)
@@ -62,7 +66,7 @@ do for [fmt in formats] {
     plot for [j=1:nvar] data using (bar_x($0 + 1, j)):(column(2 * j)):(bw * 0.92) \
              with boxes fc rgb c_variant(j) notitle, \
          for [j=1:nvar] '' using (bar_x($0 + 1, j)):(column(2 * j)):(fmt_pct(column(2 * j))) \
-             with labels offset 0, 0.7 font font_small notitle
+             with labels @lbl font font_small notitle
 
     # Right: p99 on whole decades; bars rise from the bottom of the axis
     # (boxxyerror: a log axis has no zero to start from).
@@ -82,7 +86,7 @@ do for [fmt in formats] {
              (bar_x($0 + 1, j) - bw * 0.46):(bar_x($0 + 1, j) + bw * 0.46):(lo):(column(2 * j + 1)) \
              with boxxyerror fc rgb c_variant(j) notitle, \
          for [j=1:nvar] '' using (bar_x($0 + 1, j)):(column(2 * j + 1)):(fmt_ms(column(2 * j + 1))) \
-             with labels offset 0, 0.7 font font_small notitle
+             with labels @lbl font font_small notitle
     unset multiplot
     set output
 }
