@@ -66,7 +66,6 @@ struct call *call_create(struct world *w, struct site *site, enum call_origin or
     c->wait_timer = 0;
     c->inflight = NULL;
     c->admitted = c->throttled_in = c->waiting = c->permit = false;
-    c->final = OUTCOME_OK;
     sim_list_init(&c->flink);
     sim_list_init(&c->blink);
     return c;
@@ -349,13 +348,21 @@ static void call_deliver(struct call *c, enum outcome o)
     call_free(c);
 }
 
+/* `value` answers in place of the dependency (a cached price, a queued
+ * payment): a success to the caller. `fail` answers a clean error, which is
+ * what it changes: the time to get there. */
+static enum outcome fallback_outcome(const struct policy_config *pol)
+{
+    return pol->fallback.kind == FALLBACK_VALUE ? OUTCOME_OK : OUTCOME_ERROR;
+}
+
 static void on_fallback(struct sim *sim, void *subject, void *object)
 {
     (void)sim;
     (void)object;
     struct call *c = subject;
     c->timer = 0;
-    call_deliver(c, c->final);
+    call_deliver(c, fallback_outcome(c->site->pol));
 }
 
 /* No retry follows: the outermost layer, the fallback, has the last word. */
@@ -366,18 +373,14 @@ static void call_finish(struct call *c, enum outcome o)
         call_deliver(c, o);
         return;
     }
-    /* `value` answers in place of the dependency (a cached price, a queued
-     * payment): a success to the caller. `fail` answers a clean error,
-     * which is what it changes: the time to get there. */
     if (c->counted)
         c->site->m->fallbacks++;
-    c->final = pol->fallback.kind == FALLBACK_VALUE ? OUTCOME_OK : OUTCOME_ERROR;
     if (pol->fallback.latency > 0) {
         c->timer = sim_event_after(c->site->world->sim, pol->fallback.latency, on_fallback, c,
                                    NULL);
         return;
     }
-    call_deliver(c, c->final);
+    call_deliver(c, fallback_outcome(pol));
 }
 
 static bool retry_allowed(struct call *c, enum outcome o)
@@ -396,11 +399,13 @@ static bool retry_allowed(struct call *c, enum outcome o)
     return true;
 }
 
-static void attempt_end(struct call *c, enum outcome o)
+/* The attempt is over for the caller, whether it ended (attempt_end) or its
+ * owner vanished (call_abandon): timers stop, later responses become orphans,
+ * the bulkhead participation goes, and the breaker gets `r` for it. */
+static void attempt_close(struct call *c, enum breaker_result r)
 {
-    struct site *site = c->site;
-    struct sim *sim = site->world->sim;
-    struct policy *p = site->policy;
+    struct sim *sim = c->site->world->sim;
+    struct policy *p = c->site->policy;
     sim_time now = sim_now(sim);
     if (c->timer) {
         sim_event_cancel(sim, c->timer);
@@ -412,8 +417,17 @@ static void attempt_end(struct call *c, enum outcome o)
     c->inflight = NULL;
     if (c->admitted) {
         c->admitted = false;
-        breaker_record(&p->breaker, now, breaker_result_of(o), now - c->attempt_started);
+        breaker_record(&p->breaker, now, r, now - c->attempt_started);
     }
+}
+
+static void attempt_end(struct call *c, enum outcome o)
+{
+    struct site *site = c->site;
+    struct sim *sim = site->world->sim;
+    struct policy *p = site->policy;
+    sim_time now = sim_now(sim);
+    attempt_close(c, breaker_result_of(o));
     if (c->throttled_in) {
         c->throttled_in = false;
         if (o == OUTCOME_OK || o == OUTCOME_ERROR)
@@ -457,20 +471,9 @@ void call_response(struct call *c, uint32_t gen, enum outcome o)
 
 void call_abandon(struct call *c)
 {
-    struct policy *p = c->site->policy;
-    if (c->timer)
-        sim_event_cancel(c->site->world->sim, c->timer);
-    c->timer = 0;
     /* The owner is gone, so this attempt's result will never be seen: the
      * breaker gets its half-open permit back instead of a result. */
-    c->gen++;
-    if (p && p->cfg->has_bulkhead)
-        attempt_drop_permit(c);
-    c->inflight = NULL;
-    if (c->admitted) {
-        c->admitted = false;
-        breaker_record(&p->breaker, sim_now(c->site->world->sim), BREAKER_IGNORED, 0);
-    }
+    attempt_close(c, BREAKER_IGNORED);
     c->throttled_in = false;
     call_free(c);
 }

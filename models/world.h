@@ -172,7 +172,6 @@ struct call {
     bool throttled_in;       /* the throttle let it through: count an accept */
     bool waiting;            /* in the bulkhead's queue */
     bool permit;             /* holds a bulkhead permit (shared with the req) */
-    enum outcome final;      /* what the fallback delivers */
 };
 
 struct fan {

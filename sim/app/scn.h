@@ -41,13 +41,6 @@ int scn_variant_count(const struct scn_doc *doc);
 const char *scn_variant_name(const struct scn_doc *doc, int i);
 int scn_variant_find(const struct scn_doc *doc, const char *name); /* -1 if none */
 
-/* Overrides a value in the base document before merging (PATH like
- * services.payment.pools.db.size or policies.x.timeout: named list items are
- * addressed by name), so a variant that sets the same key still wins. The
- * value is parsed as a YAML scalar. Returns false and reports on a bad path.
- * `domino sweep` sets values on top of a variant instead: scn_build_with. */
-bool scn_set(struct scn_doc *doc, const char *path, const char *value, struct scn_errors *err);
-
 /* Merges variant i onto the base and builds its config. On error returns
  * false with *cfg zeroed. */
 bool scn_build(const struct scn_doc *doc, int variant, struct world_config *cfg,

@@ -31,7 +31,7 @@ struct scn_key {
 struct scn_node {
     enum scn_kind kind;
     bool null; /* a plain `null`, `~`, empty value or `!!null`: "absent" */
-    bool set;  /* created by scn_set (--set): errors on it say so */
+    bool set;  /* set by a --set override: errors on it say so */
     int line, col;
     char *str;               /* scalar text */
     int n, cap;              /* sequence items or mapping pairs */

@@ -830,7 +830,15 @@ static void test_variant_list_errors(void **state)
     assert_error(HEAD SVC "variants: {name: a}\n", "variants must be a list");
 }
 
-/* ---- scn_set ---------------------------------------------------------------------- */
+/* ---- overrides (scn_build_with, for domino sweep --set) --------------------------- */
+
+/* Builds variant v of doc with one override; asserts success. */
+static void build_with1(const struct scn_doc *doc, int v, const char *path, const char *value,
+                        struct world_config *c, struct scn_errors *err)
+{
+    const char *paths[] = {path}, *values[] = {value};
+    assert_true(scn_build_with(doc, v, paths, values, 1, c, err));
+}
 
 static void test_set_overrides_named_items_and_creates_final_keys(void **state)
 {
@@ -838,14 +846,13 @@ static void test_set_overrides_named_items_and_creates_final_keys(void **state)
     struct scn_errors err;
     scn_errors_init(&err);
     struct scn_doc *doc = open_text(full, &err);
-    assert_true(scn_set(doc, "services.payment.pools.db.size", "300", &err));
-    assert_true(scn_set(doc, "policies.pay.cancel_on_timeout", "true", &err));
-    assert_true(scn_set(doc, "policies.email_call.breaker", "null", &err));
-    assert_true(scn_set(doc, "faults.1.mode", "refuse", &err));
-    assert_true(scn_set(doc, "load.bots.rate", "[{at: 0, rps: 7}, {at: 1m, rps: 8}]", &err));
-    assert_true(scn_set(doc, "duration", "1h", &err));
+    const char *paths[] = {"services.payment.pools.db.size", "policies.pay.cancel_on_timeout",
+                           "policies.email_call.breaker",    "faults.1.mode",
+                           "load.bots.rate",                 "duration"};
+    const char *values[] = {"300", "true", "null", "refuse", "[{at: 0, rps: 7}, {at: 1m, rps: 8}]",
+                            "1h"};
     struct world_config c;
-    assert_true(scn_build(doc, 0, &c, &err));
+    assert_true(scn_build_with(doc, 0, paths, values, 6, &c, &err));
     assert_int_equal(c.services[0].pools[0].size, 300);
     assert_true(c.policies[1].cancel_on_timeout);
     assert_false(c.policies[0].has_breaker);
@@ -854,41 +861,30 @@ static void test_set_overrides_named_items_and_creates_final_keys(void **state)
     assert_true(c.loads[1].rates[1].rps == 8);
     assert_int_equal(c.duration, SIM_HOUR);
     world_config_fini(&c);
-    /* A variant still wins over --set: it is merged after. */
-    assert_true(scn_build(doc, 2, &c, &err));
-    assert_int_equal(c.services[0].pools[0].size, 400);
+    /* An override goes on top of the variant: it wins over the variant's own
+     * value (variant 2 sets the pool to 400). */
+    build_with1(doc, 2, "services.payment.pools.db.size", "300", &c, &err);
+    assert_int_equal(c.services[0].pools[0].size, 300);
     world_config_fini(&c);
     assert_int_equal(err.n, 0);
 
-    assert_false(scn_set(doc, "services.nope.threads", "3", &err));
-    assert_false(scn_set(doc, "services..threads", "3", &err));
-    assert_false(scn_set(doc, "variants.no-breaker.seed", "3", &err));
-    assert_false(scn_set(doc, "duration.x", "3", &err));
+    static const char *const bad[] = {"services.nope.threads", "services..threads",
+                                      "variants.no-breaker.seed", "duration.x"};
+    for (int i = 0; i < 4; i++) {
+        const char *value = "3";
+        assert_false(scn_build_with(doc, 0, &bad[i], &value, 1, &c, &err));
+    }
     assert_int_equal(err.n, 4);
-    assert_non_null(strstr(err.lines[0], "--set services.nope.threads: no 'nope'"));
+    assert_non_null(strstr(err.lines[0], "--set services.nope.threads: "));
+    assert_non_null(strstr(err.lines[0], "'nope'"));
     scn_errors_fini(&err);
 
     /* A bad value set on the command line says where it came from. */
-    assert_true(scn_set(doc, "services.payment.threads", "-1", &err));
-    assert_false(scn_build(doc, 0, &c, &err));
+    const char *path = "services.payment.threads", *value = "-1";
+    assert_false(scn_build_with(doc, 0, &path, &value, 1, &c, &err));
     assert_non_null(strstr(err.lines[0], "got \"-1\" (set by --set)"));
     scn_errors_fini(&err);
     scn_close(doc);
-}
-
-static void test_set_fills_a_null_policy(void **state)
-{
-    (void)state;
-    struct scn_errors err;
-    scn_errors_init(&err);
-    struct scn_doc *doc = open_text(HEAD "policies:\n  x:\n" SVC, &err);
-    assert_true(scn_set(doc, "policies.x.timeout", "3s", &err));
-    struct world_config c;
-    assert_true(scn_build(doc, 0, &c, &err));
-    assert_int_equal(c.policies[0].timeout, 3 * SIM_S);
-    world_config_fini(&c);
-    scn_close(doc);
-    scn_errors_fini(&err);
 }
 
 int main(void)
@@ -921,7 +917,6 @@ int main(void)
         cmocka_unit_test(test_a_base_error_is_reported_once_for_all_variants),
         cmocka_unit_test(test_variant_list_errors),
         cmocka_unit_test(test_set_overrides_named_items_and_creates_final_keys),
-        cmocka_unit_test(test_set_fills_a_null_policy),
     };
     return cmocka_run_group_tests_name("scn", tests, NULL, NULL);
 }
