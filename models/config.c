@@ -54,6 +54,37 @@ void world_config_fini(struct world_config *c)
         free(c->loads[i].rates);
         free(c->loads[i].name);
     }
+    for (int i = 0; i < c->nevents; i++)
+        free(c->events[i]);
+    for (int i = 0; i < c->neffects; i++)
+        free(c->effects[i]);
+    free(c->events);
+    free(c->effects);
+    sim_dist_fini(&c->bus.latency);
+    free(c->subscriptions);
+    for (int i = 0; i < c->nchoreographies; i++) {
+        struct choreography_config *ch = &c->choreographies[i];
+        free(ch->name);
+        free(ch->rates);
+        free(ch->completed_on);
+        free(ch->failed_on);
+    }
+    free(c->choreographies);
+    for (int i = 0; i < c->nsagas; i++) {
+        struct saga_config *sg = &c->sagas[i];
+        for (int k = 0; k < sg->nsteps; k++)
+            free(sg->steps[k].name);
+        free(sg->steps);
+        free(sg->rates);
+        free(sg->name);
+    }
+    free(c->sagas);
+    for (int i = 0; i < c->nprojections; i++) {
+        free(c->projections[i].name);
+        free(c->projections[i].events);
+        sim_dist_fini(&c->projections[i].read_after);
+    }
+    free(c->projections);
     sim_dist_fini(&c->latency);
     free(c->services);
     free(c->policies);

@@ -141,7 +141,13 @@ struct step_config {
     struct call_config *calls; /* parallel branches */
     int ncalls;
     int need;                  /* parallel: successes needed (ncalls = all) */
-    int event;                 /* publish: event index (sagas issue) */
+    /* publish: event index in world_config.events. With probability
+     * `event_p` (1 unless the step says `probability`) the step publishes
+     * `event`, otherwise `event_else` (-1: nothing), a branch such as the
+     * guide's PointsDeducted / PointDeductionSkipped. */
+    int event;
+    double event_p;
+    int event_else;
 };
 
 struct endpoint_config {
@@ -149,6 +155,14 @@ struct endpoint_config {
     double error_rate;
     struct step_config *steps;
     int nsteps;
+    /* The effects ledger (SCENARIO.md s.2): indices in world_config.effects,
+     * -1 for none. A success with `effect` adds it to the ledger of the saga
+     * instance the request belongs to; one with `undo` removes it. */
+    int effect;
+    bool idempotent;  /* effect: a repeat for the same instance adds nothing */
+    int undo;
+    bool commutative; /* undo: arriving before its effect leaves a tombstone */
+    int on_failure;   /* event published when a request fails; -1 none */
 };
 
 struct pool_config {
@@ -204,6 +218,57 @@ struct fault_config {
     int size;           /* pool: new size */
 };
 
+/* ---- the event bus, sagas and projections ------------------------------------ */
+
+struct bus_config {
+    struct sim_dist latency; /* publish to delivery; constant 0 by default */
+    double duplicate;        /* probability a delivery is made twice */
+    int attempts;            /* deliveries of one copy when the handler fails (>= 1) */
+    sim_time after;          /* between them */
+};
+
+/* `on: E, run: s.e`: every event E is delivered to s.e on s's threads. */
+struct subscription_config {
+    int event;
+    int service, endpoint;
+};
+
+struct choreography_config {
+    char *name;
+    int start;               /* event published to start an instance */
+    struct rate_point *rates;
+    int nrates;
+    int *completed_on, ncompleted; /* events that end an instance well */
+    int *failed_on, nfailed;       /* events that end it failed */
+    sim_time timeout;              /* 0 = never stuck by time */
+};
+
+struct saga_step_config {
+    char *name;
+    struct call_config call;       /* the step; its policy is the step's `policy` */
+    bool has_compensate;
+    struct call_config compensate; /* its policy is the saga's `compensation`: a
+                                    * policy name, or a mapping the loader appends
+                                    * to `policies` as "saga/<name>/compensation" */
+};
+
+struct saga_config {
+    char *name;
+    struct rate_point *rates;      /* `start` */
+    int nrates;
+    struct saga_step_config *steps;
+    int nsteps;
+    bool compensate_uncertain;     /* also compensate a step whose call timed out */
+};
+
+struct projection_config {
+    char *name;
+    int *events, nevents;          /* `on` */
+    int service, endpoint;         /* `run`: the projector */
+    bool has_read_after;
+    struct sim_dist read_after;    /* a read of one's own write, this long after publish */
+};
+
 struct world_config {
     char *name;
     uint64_t seed;
@@ -220,6 +285,21 @@ struct world_config {
     int nloads;
     struct fault_config *faults;
     int nfaults;
+    /* events and effects: names gathered from the whole file, in order of
+     * first appearance; every int event/effect field indexes these. */
+    char **events;
+    int nevents;
+    char **effects;
+    int neffects;
+    struct bus_config bus;
+    struct subscription_config *subscriptions;
+    int nsubscriptions;
+    struct choreography_config *choreographies;
+    int nchoreographies;
+    struct saga_config *sagas;
+    int nsagas;
+    struct projection_config *projections;
+    int nprojections;
 };
 
 void world_config_fini(struct world_config *c);
