@@ -1,11 +1,7 @@
 /* load.h - load sources: end users sending requests at a rate.
  *
- * The rate is piecewise linear in time (points with optional ramps). Poisson
- * arrivals of a time-varying rate are drawn by thinning (Lewis and Shedler)
- * against the largest rate of the current piece; on a flat piece every
- * candidate is accepted and no uniform is drawn. A candidate past the piece's
- * end restarts at the boundary (memorylessness), so arrivals never use a
- * stale rate. `constant` arrivals are spaced 1/rate(t) apart.
+ * Arrivals follow the load's rate points (arrivals.h: piecewise linear,
+ * Poisson by thinning or constant spacing), drawn from `rng`.
  *
  * Recovery (when the scenario has faults): the baseline is the success rate
  * of outcomes seen from the warm-up to the first fault; after the last fault
@@ -19,7 +15,7 @@
 
 #include "models/world.h"
 
-void load_init(struct world *w, struct load *l, const struct load_config *cfg);
+void load_init(struct world *w, struct load *l, const struct load_config *cfg, gsl_rng *rng);
 void load_fini(struct load *l);
 void load_start(struct load *l);
 /* The end user's call finished. */

@@ -156,7 +156,7 @@ static void build_sites(struct world *w, struct service *s, struct endpoint *ep)
 
 static void build_load(struct world *w, struct load *l, const struct load_config *lc)
 {
-    load_init(w, l, lc);
+    load_init(w, l, lc, stream(w, "load/%s/arrivals%s%s", lc->name, "", ""));
     const struct policy_config *pol = lc->policy >= 0 ? &w->cfg->policies[lc->policy] : NULL;
     struct service *callee = &w->svcs[lc->service];
     l->site.world = w;
@@ -171,7 +171,6 @@ static void build_load(struct world *w, struct load *l, const struct load_config
     l->site.latency = site_latency(w, pol);
     l->site.latency_rng = stream(w, "load/%s/latency%s%s", lc->name, "", "");
     l->site.retry_rng = stream(w, "load/%s/retry%s%s", lc->name, "", "");
-    l->arrival_rng = stream(w, "load/%s/arrivals%s%s", lc->name, "", "");
 }
 
 struct world *world_create(struct sim *sim, const struct world_config *cfg)

@@ -31,6 +31,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "models/arrivals.h"
 #include "models/config.h"
 #include "models/metrics.h"
 #include "sim/kernel/sim.h"
@@ -180,20 +181,11 @@ struct fan {
     int pending, ok, failed, need, n;
 };
 
-/* A linear piece of a load's rate: r0 at t0 to r1 at t1. */
-struct rate_piece {
-    sim_time t0, t1;
-    double r0, r1;
-};
-
 struct load {
     const struct load_config *cfg;
-    struct rate_piece *pieces;
-    int npieces;
+    struct arrivals arr;
     struct world *world;
     struct site site;
-    gsl_rng *arrival_rng;
-    int piece;               /* current rate piece */
     struct load_metrics m;
     struct edge_metrics edge; /* the end user's calls (not reported) */
     struct recovery_metrics rec;
