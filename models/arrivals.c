@@ -17,8 +17,7 @@ void arr_init(struct arrivals *a, const struct rate_point *rates, int nrates, bo
     sim_time t = 0;
     for (int i = 0; i < nrates; i++) {
         const struct rate_point *p = &rates[i];
-        if (p->at > t)
-            a->pieces[n++] = (struct rate_piece){t, p->at, prev, prev};
+        if (p->at > t) a->pieces[n++] = (struct rate_piece){t, p->at, prev, prev};
         t = p->at;
         if (p->ramp > 0) {
             a->pieces[n++] = (struct rate_piece){t, t + p->ramp, prev, p->rps};
@@ -41,16 +40,14 @@ void arr_fini(struct arrivals *a)
 
 static double piece_rate(const struct rate_piece *p, sim_time t)
 {
-    if (p->r0 == p->r1 || t <= p->t0)
-        return p->r0;
+    if (p->r0 == p->r1 || t <= p->t0) return p->r0;
     return p->r0 + (p->r1 - p->r0) * (double)(t - p->t0) / (double)(p->t1 - p->t0);
 }
 
 double arr_rate(const struct arrivals *a, sim_time t)
 {
     for (int i = 0; i < a->npieces; i++)
-        if (t < a->pieces[i].t1)
-            return piece_rate(&a->pieces[i], t);
+        if (t < a->pieces[i].t1) return piece_rate(&a->pieces[i], t);
     return 0;
 }
 
@@ -62,11 +59,10 @@ static sim_time next_constant(const struct arrivals *a, sim_time t)
     double need = 1.0;
     for (int i = a->piece; i < a->npieces; i++) {
         const struct rate_piece *p = &a->pieces[i];
-        if (t >= p->t1)
-            continue;
+        if (t >= p->t1) continue;
         double r = piece_rate(p, t);
-        double slope = p->r0 == p->r1 ? 0
-                                      : (p->r1 - p->r0) / sim_time_to_s(p->t1 - p->t0); /* per s^2 */
+        double slope =
+            p->r0 == p->r1 ? 0 : (p->r1 - p->r0) / sim_time_to_s(p->t1 - p->t0); /* per s^2 */
         double span = p->t1 == SIM_TIME_MAX ? (double)INFINITY : sim_time_to_s(p->t1 - t);
         double area = slope == 0 ? r * span : r * span + 0.5 * slope * span * span;
         if (area >= need) {
@@ -76,8 +72,7 @@ static sim_time next_constant(const struct arrivals *a, sim_time t)
         }
         need -= area;
         t = p->t1;
-        if (t == SIM_TIME_MAX)
-            break;
+        if (t == SIM_TIME_MAX) break;
     }
     return SIM_TIME_MAX;
 }
@@ -87,26 +82,22 @@ sim_time arr_next(struct arrivals *a, sim_time t)
     for (;;) {
         while (a->piece < a->npieces && t >= a->pieces[a->piece].t1)
             a->piece++;
-        if (a->piece >= a->npieces)
-            return SIM_TIME_MAX;
+        if (a->piece >= a->npieces) return SIM_TIME_MAX;
         const struct rate_piece *p = &a->pieces[a->piece];
         double rmax = fmax(p->r0, p->r1);
         if (rmax <= 0) {
-            if (p->t1 == SIM_TIME_MAX)
-                return SIM_TIME_MAX;
+            if (p->t1 == SIM_TIME_MAX) return SIM_TIME_MAX;
             t = p->t1;
             continue;
         }
-        if (a->constant)
-            return next_constant(a, t);
+        if (a->constant) return next_constant(a, t);
         sim_time dt = sim_time_from_s(gsl_ran_exponential(a->rng, 1.0 / rmax));
         sim_time cand = t + (dt > 0 ? dt : 1);
         if (cand >= p->t1) {
             t = p->t1; /* memoryless: restart at the boundary with the new rate */
             continue;
         }
-        if (p->r0 == p->r1 || gsl_rng_uniform(a->rng) * rmax < piece_rate(p, cand))
-            return cand;
+        if (p->r0 == p->r1 || gsl_rng_uniform(a->rng) * rmax < piece_rate(p, cand)) return cand;
         t = cand; /* thinned */
     }
 }

@@ -38,10 +38,12 @@
  */
 #include "models/call.h"
 
+#include "models/bus.h"
 #include "models/endpoint.h"
 #include "models/load.h"
 #include "models/policy.h"
 #include "models/retry.h"
+#include "models/saga.h"
 #include "models/service.h"
 
 static void call_attempt(struct call *c);
@@ -68,6 +70,19 @@ struct call *call_create(struct world *w, struct site *site, enum call_origin or
     c->admitted = c->throttled_in = c->waiting = c->permit = false;
     sim_list_init(&c->flink);
     sim_list_init(&c->blink);
+    /* The saga instance a request works for follows its calls; a saga's
+     * coordinator and the bus set their own after creating the call. */
+    switch (origin) {
+    case ORIGIN_REQ:
+        c->corr = ((struct req *)owner)->corr;
+        break;
+    case ORIGIN_FAN:
+        c->corr = ((struct fan *)owner)->req->corr;
+        break;
+    default:
+        c->corr = NULL;
+        break;
+    }
     return c;
 }
 
@@ -87,20 +102,17 @@ static void on_granted(struct call *c);
 static void permit_release(struct policy *p)
 {
     struct sim_list *n = bulkhead_release(&p->bulkhead);
-    if (n)
-        on_granted(SIM_LIST_ENTRY(n, struct call, blink));
+    if (n) on_granted(SIM_LIST_ENTRY(n, struct call, blink));
 }
 
 void call__req_gone(struct req *r)
 {
     /* The request is freed: if its attempt has ended already (stale
      * generation), it was the permit's last holder. */
-    if (!r->permit)
-        return;
+    if (!r->permit) return;
     r->permit = false;
     struct call *c = r->caller;
-    if (c && c->gen == r->caller_gen)
-        return; /* the attempt is live: it releases when it ends */
+    if (c && c->gen == r->caller_gen) return; /* the attempt is live: it releases when it ends */
     permit_release(r->site->policy);
 }
 
@@ -116,11 +128,9 @@ static void attempt_drop_permit(struct call *c)
         sim_event_cancel(c->site->world->sim, c->wait_timer);
         c->wait_timer = 0;
     }
-    if (!c->permit)
-        return;
+    if (!c->permit) return;
     c->permit = false;
-    if (!c->inflight)
-        permit_release(p); /* the request is gone (or never sent) */
+    if (!c->inflight) permit_release(p); /* the request is gone (or never sent) */
     /* else the request keeps the permit until it is freed (call__req_gone) */
 }
 
@@ -142,8 +152,7 @@ static void on_timeout(struct sim *sim, void *subject, void *object)
      * stops before the caller hears of the timeout, since what the caller
      * does next (a retry that crashes the callee) may free r; gen is read
      * first since the cancel's own ripple may end the caller and free c. */
-    if (cancel && r)
-        svc_cancel(r);
+    if (cancel && r) svc_cancel(r);
     call_response(c, gen, OUTCOME_TIMEOUT);
 }
 
@@ -194,8 +203,7 @@ static void call_attempt(struct call *c)
     c->inflight = NULL;
     if (c->counted) {
         site->m->attempts++;
-        if (c->origin == ORIGIN_LOAD)
-            ((struct load *)c->owner)->m.attempts++;
+        if (c->origin == ORIGIN_LOAD) ((struct load *)c->owner)->m.attempts++;
     }
     if (!pol) {
         call_send(c);
@@ -215,8 +223,7 @@ static void call_attempt(struct call *c)
         }
         c->throttled_in = true;
     }
-    if (pol->timeout > 0)
-        c->timer = sim_event_after(sim, pol->timeout, on_timeout, c, NULL);
+    if (pol->timeout > 0) c->timer = sim_event_after(sim, pol->timeout, on_timeout, c, NULL);
     if (pol->has_bulkhead) {
         switch (bulkhead_enter(&p->bulkhead, &c->blink)) {
         case BULKHEAD_GRANTED:
@@ -281,8 +288,7 @@ static void call_send(struct call *c)
 
 static void count_outcome(struct call *c, enum outcome o)
 {
-    if (!c->counted)
-        return;
+    if (!c->counted) return;
     struct edge_metrics *m = c->site->m;
     switch (o) {
     case OUTCOME_OK:
@@ -344,6 +350,12 @@ static void call_deliver(struct call *c, enum outcome o)
     case ORIGIN_FAN:
         ep_branch_done(c->owner, c, o);
         break;
+    case ORIGIN_SAGA:
+        saga_call_done(c->owner, c, o);
+        break;
+    case ORIGIN_BUS:
+        bus_delivered(c->owner, c, o);
+        break;
     }
     call_free(c);
 }
@@ -373,11 +385,10 @@ static void call_finish(struct call *c, enum outcome o)
         call_deliver(c, o);
         return;
     }
-    if (c->counted)
-        c->site->m->fallbacks++;
+    if (c->counted) c->site->m->fallbacks++;
     if (pol->fallback.latency > 0) {
-        c->timer = sim_event_after(c->site->world->sim, pol->fallback.latency, on_fallback, c,
-                                   NULL);
+        c->timer =
+            sim_event_after(c->site->world->sim, pol->fallback.latency, on_fallback, c, NULL);
         return;
     }
     call_deliver(c, fallback_outcome(pol));
@@ -386,14 +397,11 @@ static void call_finish(struct call *c, enum outcome o)
 static bool retry_allowed(struct call *c, enum outcome o)
 {
     const struct policy_config *pol = c->site->pol;
-    if (o == OUTCOME_OK || !pol || !pol->has_retry)
-        return false;
-    if (c->attempt >= pol->retry.attempts || !(pol->retry.on & OUTCOME_BIT(o)))
-        return false;
+    if (o == OUTCOME_OK || !pol || !pol->has_retry) return false;
+    if (c->attempt >= pol->retry.attempts || !(pol->retry.on & OUTCOME_BIT(o))) return false;
     struct policy *p = c->site->policy;
     if (p->has_limit && !retry_limit_retry(&p->limit, sim_now(c->site->world->sim))) {
-        if (c->counted)
-            c->site->m->retries_denied++;
+        if (c->counted) c->site->m->retries_denied++;
         return false;
     }
     return true;
@@ -412,8 +420,7 @@ static void attempt_close(struct call *c, enum breaker_result r)
         c->timer = 0;
     }
     c->gen++;
-    if (p && p->cfg->has_bulkhead)
-        attempt_drop_permit(c);
+    if (p && p->cfg->has_bulkhead) attempt_drop_permit(c);
     c->inflight = NULL;
     if (c->admitted) {
         c->admitted = false;
@@ -430,8 +437,7 @@ static void attempt_end(struct call *c, enum outcome o)
     attempt_close(c, breaker_result_of(o));
     if (c->throttled_in) {
         c->throttled_in = false;
-        if (o == OUTCOME_OK || o == OUTCOME_ERROR)
-            throttle_accepted(&p->throttle, now);
+        if (o == OUTCOME_OK || o == OUTCOME_ERROR) throttle_accepted(&p->throttle, now);
     }
     count_outcome(c, o);
     if (retry_allowed(c, o)) {
@@ -439,8 +445,7 @@ static void attempt_end(struct call *c, enum outcome o)
         sim_time d = retry_delay(rc, c->attempt, c->prev_delay, site->retry_rng);
         c->prev_delay = d;
         c->attempt++;
-        if (c->counted)
-            site->m->retries++;
+        if (c->counted) site->m->retries++;
         site->policy->iv_retries++;
         if (d > 0)
             c->timer = sim_event_after(sim, d, on_backoff, c, NULL);
@@ -455,17 +460,14 @@ void call_start(struct call *c)
 {
     struct policy *p = c->site->policy;
     c->attempt = 1;
-    if (p)
-        p->iv_firsts++;
-    if (p && p->has_limit)
-        retry_limit_first(&p->limit, sim_now(c->site->world->sim));
+    if (p) p->iv_firsts++;
+    if (p && p->has_limit) retry_limit_first(&p->limit, sim_now(c->site->world->sim));
     call_attempt(c);
 }
 
 void call_response(struct call *c, uint32_t gen, enum outcome o)
 {
-    if (gen != c->gen)
-        return; /* the caller stopped waiting for this attempt: orphaned */
+    if (gen != c->gen) return; /* the caller stopped waiting for this attempt: orphaned */
     attempt_end(c, o);
 }
 

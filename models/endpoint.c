@@ -12,16 +12,17 @@
  */
 #include "models/endpoint.h"
 
+#include "models/bus.h"
 #include "models/call.h"
 #include "models/connpool.h"
+#include "models/saga.h"
 #include "models/service.h"
 
 static void run(struct req *r);
 
 static sim_time slowed(sim_time d, const struct slowdown *sd)
 {
-    if (sd->factor == 1.0 && sd->add == 0)
-        return d;
+    if (sd->factor == 1.0 && sd->add == 0) return d;
     double x = (double)d * sd->factor + (double)sd->add;
     return x <= 0 ? 0 : (sim_time)(x + 0.5);
 }
@@ -77,9 +78,13 @@ static void finish(struct req *r)
         o = OUTCOME_ERROR;
     } else {
         double p = ep->cfg->error_rate + ep->fault_error_rate + r->svc->fault_error_rate;
-        if (p > 0 && gsl_rng_uniform(ep->err_rng) < p)
-            o = OUTCOME_ERROR;
+        if (p > 0 && gsl_rng_uniform(ep->err_rng) < p) o = OUTCOME_ERROR;
     }
+    /* The participant's truth, before the response can be lost on its way. */
+    if (o == OUTCOME_OK && r->corr)
+        saga_participant(r);
+    else if (o != OUTCOME_OK && ep->cfg->on_failure >= 0)
+        bus_publish(r->svc->world, ep->cfg->on_failure, r->corr);
     svc_finish(r, o);
 }
 
@@ -124,8 +129,7 @@ static void run(struct req *r)
         d = slowed(slowed(d, &r->ep->slow), &s->slow);
         /* A server that slows as it fills: each other request in service when
          * this step starts adds `contention` to it. */
-        if (s->cfg->contention > 0)
-            d += s->cfg->contention * (sim_time)(s->busy + s->blocked - 1);
+        if (s->cfg->contention > 0) d += s->cfg->contention * (sim_time)(s->busy + s->blocked - 1);
         schedule(r, d, on_work_done);
         return;
     }
@@ -156,10 +160,15 @@ static void run(struct req *r)
         svc_set_blocked(r, true);
         start_parallel(r, st);
         return;
-    case STEP_PUBLISH:
-        /* The event bus arrives with the sagas issue; the loader refuses
-         * `publish` until then. */
-        SIM_UNREACHABLE();
+    case STEP_PUBLISH: {
+        /* Fire and forget: the event goes on the bus and the thread moves on. */
+        int event = st->event;
+        if (st->event_p < 1 && gsl_rng_uniform(r->ep->pub_rng) >= st->event_p)
+            event = st->event_else;
+        if (event >= 0) bus_publish(s->world, event, r->corr);
+        ep_step_done(r, true);
+        return;
+    }
     }
     SIM_UNREACHABLE();
 }
@@ -217,10 +226,8 @@ void ep_branch_done(struct fan *f, struct call *c, enum outcome o)
     } else {
         r = NULL;
     }
-    if (f->pending == 0)
-        sim_pool_put(&c->site->world->fans, f);
-    if (r)
-        ep_step_done(r, success);
+    if (f->pending == 0) sim_pool_put(&c->site->world->fans, f);
+    if (r) ep_step_done(r, success);
 }
 
 static void abort_fan(struct req *r)
@@ -236,12 +243,10 @@ static void abort_fan(struct req *r)
 void ep_abort(struct req *r)
 {
     struct sim *sim = r->svc->world->sim;
-    if (r->ev)
-        sim_event_cancel(sim, r->ev);
+    if (r->ev) sim_event_cancel(sim, r->ev);
     r->ev = 0;
     r->remaining = -1;
-    if (r->qtimer)
-        sim_event_cancel(sim, r->qtimer);
+    if (r->qtimer) sim_event_cancel(sim, r->qtimer);
     r->qtimer = 0;
     if (r->resume != RESUME_NONE) {
         sim_list_remove(&r->wlink);
@@ -259,14 +264,12 @@ void ep_abort(struct req *r)
         call_abandon(r->out);
         r->out = NULL;
     }
-    if (r->fan)
-        abort_fan(r);
+    if (r->fan) abort_fan(r);
 }
 
 void ep_freeze(struct req *r)
 {
-    if (!r->ev)
-        return;
+    if (!r->ev) return;
     struct sim *sim = r->svc->world->sim;
     r->remaining = r->ev_at - sim_now(sim);
     sim_event_cancel(sim, r->ev);
@@ -275,8 +278,7 @@ void ep_freeze(struct req *r)
 
 void ep_thaw(struct req *r)
 {
-    if (r->remaining < 0)
-        return;
+    if (r->remaining < 0) return;
     sim_time d = r->remaining;
     r->remaining = -1;
     bool work = r->ep->cfg->steps[r->step].kind == STEP_WORK;

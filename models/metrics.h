@@ -44,12 +44,38 @@ struct ep_metrics {
 struct edge_metrics {
     uint64_t attempts, ok, errors, timeouts, rejected, retries;
     uint64_t short_circuited, bulkhead_rejected, throttled, fallbacks;
-    uint64_t retries_denied;  /* retries refused by a budget or bucket */
+    uint64_t retries_denied; /* retries refused by a budget or bucket */
 };
 
 struct load_metrics {
     uint64_t sent, attempts, ok, failed, timed_out;
     struct sim_hist latency;
+};
+
+/* sagas.<name>: instances started after the warm-up, by verdict (saga.h).
+ * Instances still undecided at the end are `running`; `duplicates` counts
+ * applications of an effect on top of itself; `compensations` counts the
+ * compensating calls started. */
+struct saga_metrics {
+    uint64_t started, completed, compensated, stuck, inconsistent, running;
+    uint64_t duplicates, compensations;
+    struct sim_hist duration; /* start to the coordinator's decision */
+};
+
+/* projections.<name>: events published after the warm-up. */
+struct proj_metrics {
+    uint64_t applied;      /* events applied (a duplicate counts once) */
+    uint64_t reads, stale; /* reads-after-write, and those that missed it */
+    struct sim_hist lag;   /* publish to applied */
+};
+
+/* bus: deliveries of events published after the warm-up. */
+struct bus_metrics {
+    uint64_t published;     /* publish calls */
+    uint64_t delivered;     /* deliveries handled (ok, or failed with an on_failure event) */
+    uint64_t duplicated;    /* extra copies made by `duplicate` */
+    uint64_t redelivered;   /* deliveries repeated after a handler failure */
+    uint64_t dead_lettered; /* copies whose every delivery failed */
 };
 
 /* The recovery verdict of SCENARIO.md s.3, computed online from 10 s
@@ -61,8 +87,8 @@ struct recovery_metrics {
     int64_t win;              /* its index (0 = the first 10 s after the last fault) */
     int64_t last_bad;         /* last window off the baseline; -1: none */
     /* results, set by load_finish() */
-    double baseline;          /* success rate; NAN when nothing completed */
-    double recovered_s;       /* NAN: not recovered */
+    double baseline;    /* success rate; NAN when nothing completed */
+    double recovered_s; /* NAN: not recovered */
     bool metastable;
 };
 

@@ -18,6 +18,7 @@
 #include "models/call.h"
 #include "models/connpool.h"
 #include "models/endpoint.h"
+#include "models/saga.h"
 
 /* Under this share of threads in use a saturated service has recovered. */
 #define SVC_RECOVERED_SHARE 0.8
@@ -51,7 +52,10 @@ void svc_fini(struct service *s)
     free(s->eps);
 }
 
-static int in_use(const struct service *s) { return s->busy + s->blocked; }
+static int in_use(const struct service *s)
+{
+    return s->busy + s->blocked;
+}
 
 static void set_levels(struct service *s)
 {
@@ -70,6 +74,8 @@ struct req *svc_new_req(struct site *site, struct call *caller, uint32_t gen)
     r->ep = site->callee_ep;
     r->caller = caller;
     r->caller_gen = gen;
+    r->corr = caller ? caller->corr : NULL;
+    if (r->corr) saga_ref(r->corr);
     r->site = site;
     r->phase = REQ_QUEUED;
     r->blocked = false;
@@ -94,9 +100,11 @@ void svc__free_req(struct req *r)
 {
     call__req_gone(r);
     struct call *c = r->caller;
-    if (c && c->gen == r->caller_gen && c->inflight == r)
-        c->inflight = NULL;
+    if (c && c->gen == r->caller_gen && c->inflight == r) c->inflight = NULL;
+    struct saga_inst *corr = r->corr;
     sim_pool_put(&r->svc->world->reqs, r);
+    if (corr) /* last: the verdict may be written now */
+        saga_unref(corr);
 }
 
 static void on_response(struct sim *sim, void *subject, void *object)
@@ -137,8 +145,7 @@ static void start_running(struct req *r)
     r->started = now;
     r->blocked = false;
     s->busy++;
-    if (in_use(s) > s->iv_peak)
-        s->iv_peak = in_use(s);
+    if (in_use(s) > s->iv_peak) s->iv_peak = in_use(s);
     set_levels(s);
     sim_list_push_back(&s->running, &r->link);
     sim_hist_add(&s->m.queue_wait, now - r->arrived);
@@ -162,8 +169,8 @@ static void dispatch(struct service *s)
 {
     while (s->queued > 0 && !s->paused && s->state == SVC_UP &&
            (s->threads == 0 || in_use(s) < s->threads)) {
-        struct sim_list *n = s->cfg->lifo ? sim_list_pop_back(&s->queue)
-                                          : sim_list_pop_front(&s->queue);
+        struct sim_list *n =
+            s->cfg->lifo ? sim_list_pop_back(&s->queue) : sim_list_pop_front(&s->queue);
         struct req *r = SIM_LIST_ENTRY(n, struct req, link);
         s->queued--;
         sim_level_set(&s->m.queue, sim_now(s->world->sim), (double)s->queued);
@@ -209,7 +216,8 @@ void svc_arrive(struct req *r)
     struct sim *sim = s->world->sim;
     r->arrived = sim_now(sim);
     bool free_thread = s->queued == 0 && !s->paused && (s->threads == 0 || in_use(s) < s->threads);
-    if (s->state == SVC_DOWN || (!free_thread && s->cfg->queue >= 0 && s->queued >= s->cfg->queue)) {
+    if (s->state == SVC_DOWN ||
+        (!free_thread && s->cfg->queue >= 0 && s->queued >= s->cfg->queue)) {
         reject(r); /* never admitted: not counted as arrived */
         return;
     }
@@ -227,8 +235,8 @@ void svc_arrive(struct req *r)
         if (!s->saturated && s->threads > 0) {
             s->saturated = true;
             sim_trace(sim, SIM_TRACE_WARN, s->cfg->name,
-                      "thread pool saturated (%d/%d in use, %d blocked), requests queue",
-                      in_use(s), s->threads, s->blocked);
+                      "thread pool saturated (%d/%d in use, %d blocked), requests queue", in_use(s),
+                      s->threads, s->blocked);
         }
     }
     if (s->cfg->max_inflight > 0 && s->queued + in_use(s) > s->cfg->max_inflight) {
@@ -241,8 +249,7 @@ void svc_arrive(struct req *r)
 
 void svc_set_blocked(struct req *r, bool blocked)
 {
-    if (r->blocked == blocked)
-        return;
+    if (r->blocked == blocked) return;
     struct service *s = r->svc;
     r->blocked = blocked;
     if (blocked) {
@@ -280,8 +287,7 @@ void svc_finish(struct req *r, enum outcome o)
         sim_hist_add(&s->iv.latency, now - r->arrived);
         /* A lone endpoint's histogram is the service's: world_finish copies
          * it rather than every request paying for a second one. */
-        if (s->cfg->nendpoints > 1)
-            sim_hist_add(&r->ep->m.latency, now - r->arrived);
+        if (s->cfg->nendpoints > 1) sim_hist_add(&r->ep->m.latency, now - r->arrived);
     } else {
         s->m.failed++;
         s->iv.failures++;
@@ -303,8 +309,7 @@ void svc_cancel(struct req *r)
             s->queued--;
             sim_level_set(&s->m.queue, sim_now(sim), (double)s->queued);
         }
-        if (r->qtimer)
-            sim_event_cancel(sim, r->qtimer);
+        if (r->qtimer) sim_event_cancel(sim, r->qtimer);
         r->qtimer = 0;
         svc__free_req(r);
         return;
@@ -325,8 +330,7 @@ static void drop_all(struct service *s, bool answer)
     struct sim_list *n;
     while ((n = sim_list_pop_front(&s->queue)) != NULL) {
         struct req *r = SIM_LIST_ENTRY(n, struct req, link);
-        if (r->qtimer)
-            sim_event_cancel(sim, r->qtimer);
+        if (r->qtimer) sim_event_cancel(sim, r->qtimer);
         r->qtimer = 0;
         s->m.failed++;
         s->iv.failures++;
@@ -365,8 +369,7 @@ static void on_restart(struct sim *sim, void *subject, void *object)
 void svc_crash(struct service *s, bool hang, bool oom, const char *why)
 {
     struct sim *sim = s->world->sim;
-    if (s->state == SVC_DOWN)
-        return;
+    if (s->state == SVC_DOWN) return;
     s->state = SVC_DOWN;
     s->hang = hang;
     s->m.crashes++;
@@ -384,10 +387,8 @@ void svc_crash(struct service *s, bool hang, bool oom, const char *why)
 
 void svc_restart(struct service *s)
 {
-    if (s->state == SVC_UP)
-        return;
-    if (s->restart_ev)
-        sim_event_cancel(s->world->sim, s->restart_ev);
+    if (s->state == SVC_UP) return;
+    if (s->restart_ev) sim_event_cancel(s->world->sim, s->restart_ev);
     s->restart_ev = 0;
     s->state = SVC_UP;
     s->hang = false;
@@ -397,8 +398,7 @@ void svc_restart(struct service *s)
 
 void svc_pause(struct service *s)
 {
-    if (s->paused++ > 0)
-        return;
+    if (s->paused++ > 0) return;
     struct sim_list *n;
     for (n = s->running.next; n != &s->running; n = n->next)
         ep_freeze(SIM_LIST_ENTRY(n, struct req, link));
@@ -407,8 +407,7 @@ void svc_pause(struct service *s)
 void svc_unpause(struct service *s)
 {
     SIM_ASSERT(s->paused > 0);
-    if (--s->paused > 0)
-        return;
+    if (--s->paused > 0) return;
     struct sim_list *n;
     for (n = s->running.next; n != &s->running; n = n->next)
         ep_thaw(SIM_LIST_ENTRY(n, struct req, link));

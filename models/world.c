@@ -20,6 +20,8 @@
 #include "models/fault.h"
 #include "models/load.h"
 #include "models/policy.h"
+#include "models/saga.h"
+#include "models/bus.h"
 #include "models/service.h"
 #include "sim/kernel/sim_mem.h"
 
@@ -49,10 +51,8 @@ static const struct sim_dist *site_latency(const struct world *w, const struct p
 static struct edge *edge_get(struct world *w, const char *name)
 {
     for (int i = 0; i < w->nedges; i++)
-        if (strcmp(w->edges[i].name, name) == 0)
-            return &w->edges[i];
-    w->edges = sim_xgrow(w->edges, &w->capedges, (size_t)w->nedges + 1,
-                         sizeof *w->edges);
+        if (strcmp(w->edges[i].name, name) == 0) return &w->edges[i];
+    w->edges = sim_xgrow(w->edges, &w->capedges, (size_t)w->nedges + 1, sizeof *w->edges);
     struct edge *e = &w->edges[w->nedges++];
     e->name = sim_xstrdup(name);
     memset(&e->m, 0, sizeof e->m);
@@ -66,8 +66,7 @@ static struct policy *policy_get(struct world *w, const struct policy_config *po
                                  const struct service *caller, const struct service *callee,
                                  const char *who)
 {
-    if (!pol)
-        return NULL;
+    if (!pol) return NULL;
     for (int i = 0; i < w->npolicies; i++) {
         struct policy *p = w->policies[i];
         if (p->cfg == pol && p->callee == callee && p->caller == caller &&
@@ -75,27 +74,26 @@ static struct policy *policy_get(struct world *w, const struct policy_config *po
             return p;
     }
     struct policy *p = policy_create(w, pol, caller, callee, who);
-    w->policies = sim_xgrow(w->policies, &w->cappolicies, (size_t)w->npolicies + 1,
-                            sizeof *w->policies);
+    w->policies =
+        sim_xgrow(w->policies, &w->cappolicies, (size_t)w->npolicies + 1, sizeof *w->policies);
     w->policies[w->npolicies++] = p;
     return p;
 }
 
-static struct site *site_get(struct world *w, const struct service *caller,
-                             const struct endpoint *cep, const struct call_config *cc)
+/* A new site for `cc`, called by `who` (caller NULL: not a service). */
+static struct site *site_new(struct world *w, const struct service *caller,
+                             const struct endpoint *cep, const char *who,
+                             const struct call_config *cc, bool network)
 {
     const struct policy_config *pol = cc->policy >= 0 ? &w->cfg->policies[cc->policy] : NULL;
     struct service *callee = &w->svcs[cc->service];
     struct endpoint *ep = &callee->eps[cc->endpoint];
-    for (int i = 0; i < w->nsites; i++) {
-        struct site *s = w->sites[i];
-        if (s->caller_ep == cep && s->callee_ep == ep && s->pol == pol &&
-            s->optional == cc->optional)
-            return s;
-    }
     char name[512];
-    snprintf(name, sizeof name, "%s.%s -> %s.%s", caller->cfg->name, cep->cfg->name,
-             callee->cfg->name, ep->cfg->name);
+    if (cep)
+        snprintf(name, sizeof name, "%s.%s -> %s.%s", who, cep->cfg->name, callee->cfg->name,
+                 ep->cfg->name);
+    else
+        snprintf(name, sizeof name, "%s -> %s.%s", who, callee->cfg->name, ep->cfg->name);
     struct site *s = sim_xcalloc(1, sizeof *s);
     s->world = w;
     s->caller_ep = cep;
@@ -103,18 +101,36 @@ static struct site *site_get(struct world *w, const struct service *caller,
     s->callee_ep = ep;
     s->pol = pol;
     s->optional = cc->optional;
-    s->policy = policy_get(w, pol, caller, callee, caller->cfg->name);
+    s->policy = policy_get(w, pol, caller, callee, who);
     struct edge *e = edge_get(w, name);
     s->m = &e->m;
-    if (!e->breaker && pol && pol->has_breaker)
-        e->breaker = s->policy;
-    s->latency = site_latency(w, pol);
+    if (!e->breaker && pol && pol->has_breaker) e->breaker = s->policy;
+    s->latency = network ? site_latency(w, pol) : NULL;
     s->latency_rng = stream(w, "call/%s%s%s/latency", name, "", "");
     s->retry_rng = stream(w, "call/%s%s%s/retry", name, "", "");
-    w->sites = sim_xgrow(w->sites, &w->capsites, (size_t)w->nsites + 1,
-                         sizeof *w->sites);
+    w->sites = sim_xgrow(w->sites, &w->capsites, (size_t)w->nsites + 1, sizeof *w->sites);
     w->sites[w->nsites++] = s;
     return s;
+}
+
+static struct site *site_get(struct world *w, const struct service *caller,
+                             const struct endpoint *cep, const struct call_config *cc)
+{
+    const struct policy_config *pol = cc->policy >= 0 ? &w->cfg->policies[cc->policy] : NULL;
+    const struct endpoint *ep = &w->svcs[cc->service].eps[cc->endpoint];
+    for (int i = 0; i < w->nsites; i++) {
+        struct site *s = w->sites[i];
+        if (s->caller_ep == cep && s->callee_ep == ep && s->pol == pol &&
+            s->optional == cc->optional)
+            return s;
+    }
+    return site_new(w, caller, cep, caller->cfg->name, cc, true);
+}
+
+struct site *world_site(struct world *w, const char *who, const struct call_config *cc,
+                        bool network)
+{
+    return site_new(w, NULL, NULL, who, cc, network);
 }
 
 static void build_endpoint(struct world *w, struct service *s, int e)
@@ -129,6 +145,9 @@ static void build_endpoint(struct world *w, struct service *s, int e)
     ep->work_rng = stream(w, "service/%s/%s/work%s", sn, en, "");
     ep->hold_rng = stream(w, "service/%s/%s/hold%s", sn, en, "");
     ep->err_rng = stream(w, "service/%s/%s/errors%s", sn, en, "");
+    for (int k = 0; k < ec->nsteps; k++)
+        if (ec->steps[k].kind == STEP_PUBLISH && ec->steps[k].event_p < 1)
+            ep->pub_rng = stream(w, "service/%s/%s/publish%s", sn, en, "");
     memset(&ep->m, 0, sizeof ep->m);
     sim_hist_init(&ep->m.latency);
 }
@@ -139,7 +158,9 @@ static void build_sites(struct world *w, struct service *s, struct endpoint *ep)
     const struct endpoint_config *ec = ep->cfg;
     int n = 0;
     for (int k = 0; k < ec->nsteps; k++)
-        n += ec->steps[k].kind == STEP_CALL ? 1 : ec->steps[k].kind == STEP_PARALLEL ? ec->steps[k].ncalls : 0;
+        n += ec->steps[k].kind == STEP_CALL       ? 1
+             : ec->steps[k].kind == STEP_PARALLEL ? ec->steps[k].ncalls
+                                                  : 0;
     ep->sites = sim_xcalloc((size_t)n + 1, sizeof *ep->sites);
     ep->site_off = sim_xcalloc((size_t)ec->nsteps + 1, sizeof *ep->site_off);
     n = 0;
@@ -201,13 +222,14 @@ struct world *world_create(struct sim *sim, const struct world_config *cfg)
     w->loads = sim_xcalloc((size_t)w->nloads + 1, sizeof *w->loads);
     for (int i = 0; i < w->nloads; i++)
         build_load(w, &w->loads[i], &cfg->loads[i]);
+    saga_build(w);
+    bus_build(w);
     return w;
 }
 
 void world_destroy(struct world *w)
 {
-    if (!w)
-        return;
+    if (!w) return;
     for (int i = 0; i < w->nsvcs; i++) {
         for (int e = 0; e < w->svcs[i].cfg->nendpoints; e++)
             free(w->svcs[i].eps[e].site_off);
@@ -215,6 +237,8 @@ void world_destroy(struct world *w)
     }
     for (int i = 0; i < w->nloads; i++)
         load_fini(&w->loads[i]);
+    saga_destroy(w);
+    bus_destroy(w);
     for (int i = 0; i < w->nsites; i++)
         free(w->sites[i]);
     for (int i = 0; i < w->npolicies; i++)
@@ -269,7 +293,8 @@ static void on_sample(struct sim *sim, void *subject, void *object)
             for (int p = 0; p < s->cfg->npools; p++)
                 row.pool_in_use += s->pools[p].in_use;
             for (int p = 0; p < w->npolicies; p++)
-                row.breaker_open += w->policies[p]->caller == s && policy_breaker_open(w->policies[p]);
+                row.breaker_open +=
+                    w->policies[p]->caller == s && policy_breaker_open(w->policies[p]);
             w->row_fn(w->row_ctx, &row);
         }
         met_interval_reset(&s->iv);
@@ -285,6 +310,8 @@ static void on_sample(struct sim *sim, void *subject, void *object)
         }
         policy_sample(pol);
     }
+    for (int k = 0; k < w->nsagas; k++)
+        saga_sample(&w->sagas[k]);
     if (now + w->cfg->sample <= w->cfg->duration)
         sim_event_at_phase(sim, now + w->cfg->sample, SIM_PHASE_OBSERVE, on_sample, w, NULL);
 }
@@ -312,6 +339,7 @@ void world_start(struct world *w)
     fault_start_all(w);
     for (int i = 0; i < w->nloads; i++)
         load_start(&w->loads[i]);
+    saga_start(w);
     if (w->cfg->warmup > 0)
         sim_event_at_phase(sim, w->cfg->warmup, SIM_PHASE_OBSERVE, on_warmup_end, w, NULL);
     if (w->cfg->sample > 0 && w->cfg->sample <= w->cfg->duration)
@@ -328,11 +356,11 @@ void world_finish(struct world *w)
         sim_level_set(&s->m.queue, now, s->m.queue.value);
         for (int p = 0; p < s->cfg->npools; p++)
             sim_level_set(&s->pools[p].m.in_use, now, s->pools[p].m.in_use.value);
-        if (s->cfg->nendpoints == 1)
-            s->eps[0].m.latency = s->m.latency; /* see svc_finish */
+        if (s->cfg->nendpoints == 1) s->eps[0].m.latency = s->m.latency; /* see svc_finish */
     }
     for (int i = 0; i < w->nloads; i++)
         load_finish(&w->loads[i]);
     for (int i = 0; i < w->npolicies; i++)
         policy_finish(w->policies[i], now);
+    saga_finish(w);
 }

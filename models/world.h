@@ -42,6 +42,9 @@ struct world;
 struct service;
 struct call;
 struct policy;
+struct saga;
+struct saga_inst;
+struct bus;
 
 /* Durations after faults: d * factor + add. */
 struct slowdown {
@@ -56,9 +59,9 @@ struct cpool {
     int size, in_use;
     struct sim_list waiters; /* reqs waiting, FIFO, linked by wlink */
     int nwaiters;
-    bool exhausted;          /* for the timeline's exhausted/recovered lines */
-    int iv_peak;             /* most connections in use since the last sample */
-    struct slowdown slow;    /* hold times */
+    bool exhausted;       /* for the timeline's exhausted/recovered lines */
+    int iv_peak;          /* most connections in use since the last sample */
+    struct slowdown slow; /* hold times */
     struct pool_metrics m;
 };
 
@@ -66,9 +69,10 @@ struct endpoint {
     const struct endpoint_config *cfg;
     struct service *svc;
     int index;
-    struct site **sites;     /* call sites of call and parallel steps, in order */
-    int *site_off;           /* per step: index of its first site in `sites` */
+    struct site **sites; /* call sites of call and parallel steps, in order */
+    int *site_off;       /* per step: index of its first site in `sites` */
     gsl_rng *work_rng, *hold_rng, *err_rng;
+    gsl_rng *pub_rng; /* publish branches; NULL when it has none */
     struct slowdown slow;
     double fault_error_rate;
     struct ep_metrics m;
@@ -81,12 +85,12 @@ struct service {
     struct world *world;
     int index;
     enum svc_state state;
-    bool hang;               /* while down: swallow requests instead of refusing */
-    bool saturated;          /* for the timeline */
-    int iv_peak;             /* most threads in use since the last sample */
-    int paused;              /* nesting count of active pause faults */
-    int threads;             /* 0 = unlimited */
-    int busy, blocked;       /* running requests by thread state */
+    bool hang;         /* while down: swallow requests instead of refusing */
+    bool saturated;    /* for the timeline */
+    int iv_peak;       /* most threads in use since the last sample */
+    int paused;        /* nesting count of active pause faults */
+    int threads;       /* 0 = unlimited */
+    int busy, blocked; /* running requests by thread state */
     int64_t queued;
     struct sim_list queue;   /* accept queue, reqs linked by link */
     struct sim_list running; /* running reqs, linked by link */
@@ -111,7 +115,7 @@ struct site {
     const struct policy_config *pol; /* NULL: no policy */
     struct policy *policy;           /* its instance (policy.h); NULL: no policy */
     struct edge_metrics *m;
-    const struct sim_dist *latency;  /* NULL: no network delay */
+    const struct sim_dist *latency; /* NULL: no network delay */
     gsl_rng *latency_rng, *retry_rng;
     bool optional;
 };
@@ -127,41 +131,45 @@ enum req_phase { REQ_QUEUED, REQ_RUNNING, REQ_RESPONDING };
 enum req_resume { RESUME_NONE, RESUME_STEP_OK, RESUME_STEP_FAIL, RESUME_ACQUIRED };
 
 struct req {
-    struct sim_list link;    /* service queue or running list */
-    struct sim_list wlink;   /* pool waiters or the resume list */
+    struct sim_list link;  /* service queue or running list */
+    struct sim_list wlink; /* pool waiters or the resume list */
     struct service *svc;
     struct endpoint *ep;
-    struct call *caller;     /* who gets the response; NULL: nobody */
-    uint32_t caller_gen;     /* the attempt's generation when it was sent */
-    struct site *site;       /* the caller's call site (records outlive calls) */
+    struct call *caller; /* who gets the response; NULL: nobody */
+    uint32_t caller_gen; /* the attempt's generation when it was sent */
+    struct site *site;   /* the caller's call site (records outlive calls) */
     enum req_phase phase;
-    bool blocked;            /* thread state while running */
+    bool blocked; /* thread state while running */
     bool failed;
-    bool permit;             /* shares its caller's bulkhead permit (see call.c) */
+    bool permit; /* shares its caller's bulkhead permit (see call.c) */
     enum req_resume resume;
     int step;
-    int pool;                /* pool index held or waited for; -1 none */
+    int pool; /* pool index held or waited for; -1 none */
     sim_time arrived, started;
-    sim_time since;          /* start of the current wait (pool) */
-    sim_time ev_at;          /* when ev fires (to freeze work during a pause) */
-    sim_time remaining;      /* frozen work or hold time while paused */
-    sim_event_id ev;         /* the pending timed event of this req, or 0 */
-    sim_event_id qtimer;     /* queue_timeout or acquire_timeout */
-    struct call *out;        /* outgoing call in progress */
-    struct fan *fan;         /* parallel step in progress */
+    sim_time since;         /* start of the current wait (pool) */
+    sim_time ev_at;         /* when ev fires (to freeze work during a pause) */
+    sim_time remaining;     /* frozen work or hold time while paused */
+    sim_event_id ev;        /* the pending timed event of this req, or 0 */
+    sim_event_id qtimer;    /* queue_timeout or acquire_timeout */
+    struct call *out;       /* outgoing call in progress */
+    struct fan *fan;        /* parallel step in progress */
+    struct saga_inst *corr; /* the saga instance it works for (a reference), or NULL */
 };
 
-enum call_origin { ORIGIN_LOAD, ORIGIN_REQ, ORIGIN_FAN };
+/* Who made a call: a load source's end user, a request's `call` step, a
+ * branch of a `parallel` step, a saga's coordinator (struct saga_inst), or
+ * the bus delivering an event (struct bus_delivery). */
+enum call_origin { ORIGIN_LOAD, ORIGIN_REQ, ORIGIN_FAN, ORIGIN_SAGA, ORIGIN_BUS };
 
 struct call {
     struct site *site;
     enum call_origin origin;
-    void *owner;             /* struct load, struct req or struct fan */
+    void *owner; /* struct load, struct req or struct fan */
     int branch;
-    uint32_t gen;            /* bumped when an attempt ends */
-    int attempt;             /* 1-based */
-    bool counted;            /* started after the warm-up */
-    sim_time started;        /* first attempt */
+    uint32_t gen;     /* bumped when an attempt ends */
+    int attempt;      /* 1-based */
+    bool counted;     /* started after the warm-up */
+    sim_time started; /* first attempt */
     sim_time attempt_started;
     sim_time prev_delay;     /* decorrelated jitter */
     sim_event_id timer;      /* timeout, backoff or fallback */
@@ -173,11 +181,12 @@ struct call {
     bool throttled_in;       /* the throttle let it through: count an accept */
     bool waiting;            /* in the bulkhead's queue */
     bool permit;             /* holds a bulkhead permit (shared with the req) */
+    struct saga_inst *corr;  /* passed on to its requests; its owner holds the reference */
 };
 
 struct fan {
-    struct req *req;         /* NULL once the request has moved on */
-    struct sim_list calls;   /* branches still running */
+    struct req *req;       /* NULL once the request has moved on */
+    struct sim_list calls; /* branches still running */
     int pending, ok, failed, need, n;
 };
 
@@ -219,13 +228,13 @@ struct world {
     const struct world_config *cfg;
     struct service *svcs;
     int nsvcs;
-    struct site **sites;     /* every call site, for freeing */
+    struct site **sites; /* every call site, for freeing */
     int nsites;
     size_t capsites;
     struct policy **policies; /* every policy instance */
     int npolicies;
     size_t cappolicies;
-    struct edge *edges;      /* in order of first appearance */
+    struct edge *edges; /* in order of first appearance */
     int nedges;
     size_t capedges;
     struct load *loads;
@@ -238,7 +247,19 @@ struct world {
     void *breaker_ctx;
     bool *fault_active;
     sim_time first_fault, last_fault_end;
+    struct saga *sagas; /* orchestrated, then choreographies (saga.h) */
+    int nsagas;
+    struct sim_pool insts; /* saga instances, sized for the ledger */
+    struct sim_list live;  /* instances not judged yet */
+    uint64_t next_inst;
+    struct bus *bus; /* NULL when the scenario has no events */
 };
+
+/* A call site for a caller that is not an endpoint (a saga's coordinator,
+ * the bus): edge "<who> -> callee.endpoint", policy instance per who.
+ * `network`: the call pays the network delay (the bus has its own). */
+struct site *world_site(struct world *w, const char *who, const struct call_config *cc,
+                        bool network);
 
 struct world *world_create(struct sim *sim, const struct world_config *cfg);
 void world_destroy(struct world *w);

@@ -3,7 +3,9 @@
 
 #include <math.h>
 
+#include "models/bus.h"
 #include "models/policy.h"
+#include "models/saga.h"
 
 static void latency(struct report *parent, const char *key, const struct sim_hist *h)
 {
@@ -20,7 +22,10 @@ static void latency(struct report *parent, const char *key, const struct sim_his
     report_number(o, "max", (double)h->max / 1e6);
 }
 
-static double ratio(double a, double b) { return b > 0 ? a / b : (double)NAN; }
+static double ratio(double a, double b)
+{
+    return b > 0 ? a / b : (double)NAN;
+}
 
 static void loads(struct report *root, const struct world *w, double span_s)
 {
@@ -37,8 +42,7 @@ static void loads(struct report *root, const struct world *w, double span_s)
         report_number(x, "goodput_rps", ratio((double)l->m.ok, span_s));
         latency(x, "latency_ms", &l->m.latency);
     }
-    if (w->cfg->nfaults == 0)
-        return;
+    if (w->cfg->nfaults == 0) return;
     o = report_object(root, "recovery");
     for (int i = 0; i < w->nloads; i++) {
         const struct load *l = &w->loads[i];
@@ -126,6 +130,52 @@ static void calls(struct report *root, const struct world *w)
     }
 }
 
+/* Sections that exist only when the scenario has sagas, projections or
+ * events, so scenarios without them keep their summaries byte for byte. */
+static void sagas(struct report *root, const struct world *w)
+{
+    if (w->nsagas > 0) {
+        struct report *o = report_object(root, "sagas");
+        for (int k = 0; k < w->nsagas; k++) {
+            const struct saga *s = &w->sagas[k];
+            const struct saga_metrics *m = &s->m;
+            struct report *x = report_object(o, s->name);
+            report_string(x, "kind", s->cfg ? "orchestrated" : "choreographed");
+            report_number(x, "started", (double)m->started);
+            report_number(x, "completed", (double)m->completed);
+            report_number(x, "compensated", (double)m->compensated);
+            report_number(x, "stuck", (double)m->stuck);
+            report_number(x, "inconsistent", (double)m->inconsistent);
+            report_number(x, "running", (double)m->running);
+            report_number(x, "duplicates", (double)m->duplicates);
+            report_number(x, "compensations", (double)m->compensations);
+            latency(x, "duration_ms", &m->duration);
+        }
+    }
+    const struct bus *b = w->bus;
+    if (!b) return;
+    if (b->nprojs > 0) {
+        struct report *o = report_object(root, "projections");
+        for (int k = 0; k < b->nprojs; k++) {
+            const struct projection *p = &b->projs[k];
+            struct report *x = report_object(o, p->cfg->name);
+            report_number(x, "applied", (double)p->m.applied);
+            latency(x, "lag_ms", &p->m.lag);
+            report_number(x, "reads", (double)p->m.reads);
+            if (p->cfg->has_read_after)
+                report_number(x, "stale_reads", ratio((double)p->m.stale, (double)p->m.reads));
+            else
+                report_null(x, "stale_reads");
+        }
+    }
+    struct report *x = report_object(root, "bus");
+    report_number(x, "published", (double)b->m.published);
+    report_number(x, "delivered", (double)b->m.delivered);
+    report_number(x, "duplicated", (double)b->m.duplicated);
+    report_number(x, "redelivered", (double)b->m.redelivered);
+    report_number(x, "dead_lettered", (double)b->m.dead_lettered);
+}
+
 struct report *summary_build(const struct world *w, const char *variant, int replications)
 {
     const struct world_config *c = w->cfg;
@@ -141,5 +191,6 @@ struct report *summary_build(const struct world *w, const char *variant, int rep
     loads(root, w, sim_time_to_s(c->duration - c->warmup));
     services(root, w, now);
     calls(root, w);
+    sagas(root, w);
     return root;
 }

@@ -1,0 +1,188 @@
+/* bus.c - the event bus and projections (see bus.h). */
+#include "models/bus.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/call.h"
+#include "models/saga.h"
+#include "sim/kernel/sim_assert.h"
+#include "sim/kernel/sim_mem.h"
+
+static bool after_warmup(const struct world *w)
+{
+    return w->cfg->warmup == 0 || sim_now(w->sim) > w->cfg->warmup;
+}
+
+void bus_build(struct world *w)
+{
+    const struct world_config *cfg = w->cfg;
+    if (cfg->nevents == 0) return;
+    struct bus *b = sim_xcalloc(1, sizeof *b);
+    w->bus = b;
+    b->cfg = &cfg->bus;
+    b->latency_rng = sim_rng_stream(w->sim, "bus/latency");
+    b->dup_rng = sim_rng_stream(w->sim, "bus/duplicate");
+    sim_pool_init(&b->deliveries, sizeof(struct bus_delivery));
+    sim_pool_init(&b->writes, sizeof(struct bus_write));
+    b->nprojs = cfg->nprojections;
+    b->projs = sim_xcalloc((size_t)b->nprojs + 1, sizeof *b->projs);
+    for (int k = 0; k < b->nprojs; k++) {
+        struct projection *p = &b->projs[k];
+        char name[300];
+        snprintf(name, sizeof name, "projection/%s/read_after", cfg->projections[k].name);
+        p->cfg = &cfg->projections[k];
+        p->world = w;
+        p->read_rng = sim_rng_stream(w->sim, name);
+        sim_hist_init(&p->m.lag);
+    }
+    /* Targets grouped by event, subscriptions first then projections, each
+     * in file order: the order deliveries of one publish are scheduled. */
+    int n = cfg->nsubscriptions;
+    for (int k = 0; k < cfg->nprojections; k++)
+        n += cfg->projections[k].nevents;
+    b->targets = sim_xcalloc((size_t)n + 1, sizeof *b->targets);
+    b->first = sim_xcalloc((size_t)cfg->nevents + 1, sizeof *b->first);
+    for (int e = 0; e < cfg->nevents; e++) {
+        b->first[e] = b->ntargets;
+        for (int k = 0; k < cfg->nsubscriptions; k++) {
+            const struct subscription_config *sc = &cfg->subscriptions[k];
+            if (sc->event != e) continue;
+            struct call_config cc = {sc->service, sc->endpoint, -1, false};
+            b->targets[b->ntargets++].site = world_site(w, cfg->events[e], &cc, false);
+        }
+        for (int k = 0; k < cfg->nprojections; k++) {
+            const struct projection_config *pc = &cfg->projections[k];
+            for (int j = 0; j < pc->nevents; j++) {
+                if (pc->events[j] != e) continue;
+                struct call_config cc = {pc->service, pc->endpoint, -1, false};
+                struct bus_target *t = &b->targets[b->ntargets++];
+                t->site = world_site(w, cfg->events[e], &cc, false);
+                t->proj = &b->projs[k];
+            }
+        }
+    }
+    b->first[cfg->nevents] = b->ntargets;
+}
+
+void bus_destroy(struct world *w)
+{
+    struct bus *b = w->bus;
+    if (!b) return;
+    free(b->targets);
+    free(b->first);
+    free(b->projs);
+    sim_pool_fini(&b->deliveries);
+    sim_pool_fini(&b->writes);
+    free(b);
+    w->bus = NULL;
+}
+
+static void write_unref(struct bus *b, struct bus_write *wr)
+{
+    SIM_ASSERT(wr->refs > 0);
+    if (--wr->refs == 0) sim_pool_put(&b->writes, wr);
+}
+
+static void on_read(struct sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    struct bus_write *wr = subject;
+    struct bus *b = object;
+    if (wr->counted) {
+        wr->proj->m.reads++;
+        wr->proj->m.stale += !wr->applied;
+    }
+    write_unref(b, wr);
+}
+
+static void on_deliver(struct sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    (void)object;
+    struct bus_delivery *d = subject;
+    struct call *c = call_create(d->world, d->target->site, ORIGIN_BUS, d, 0);
+    c->corr = d->corr;
+    call_start(c);
+}
+
+static void send_copy(struct world *w, struct bus_target *t, struct saga_inst *corr,
+                      struct bus_write *wr, bool counted)
+{
+    struct bus *b = w->bus;
+    struct bus_delivery *d = sim_pool_get(&b->deliveries);
+    d->target = t;
+    d->corr = corr;
+    d->write = wr;
+    d->world = w;
+    d->attempt = 1;
+    d->counted = counted;
+    if (corr) saga_ref(corr);
+    if (wr) wr->refs++;
+    sim_time lat = sim_dist_sample_time(&b->cfg->latency, b->latency_rng);
+    sim_event_after(w->sim, lat, on_deliver, d, NULL);
+}
+
+void bus_publish(struct world *w, int event, struct saga_inst *corr)
+{
+    struct bus *b = w->bus;
+    struct sim *sim = w->sim;
+    bool counted = after_warmup(w);
+    if (counted) b->m.published++;
+    if (corr) saga_event(corr, event);
+    for (int k = b->first[event]; k < b->first[event + 1]; k++) {
+        struct bus_target *t = &b->targets[k];
+        struct bus_write *wr = NULL;
+        if (t->proj) {
+            wr = sim_pool_get(&b->writes);
+            wr->proj = t->proj;
+            wr->published = sim_now(sim);
+            wr->refs = 0;
+            wr->applied = false;
+            wr->counted = counted;
+            if (t->proj->cfg->has_read_after) {
+                wr->refs++;
+                sim_event_after(sim,
+                                sim_dist_sample_time(&t->proj->cfg->read_after, t->proj->read_rng),
+                                on_read, wr, b);
+            }
+        }
+        send_copy(w, t, corr, wr, counted);
+        if (b->cfg->duplicate > 0 && gsl_rng_uniform(b->dup_rng) < b->cfg->duplicate) {
+            if (counted) b->m.duplicated++;
+            send_copy(w, t, corr, wr, counted);
+        }
+    }
+}
+
+void bus_delivered(struct bus_delivery *d, struct call *c, enum outcome o)
+{
+    struct world *w = d->world;
+    struct bus *b = w->bus;
+    /* A failure the endpoint answered with an event was handled. */
+    bool handled =
+        o == OUTCOME_OK || (o == OUTCOME_ERROR && c->site->callee_ep->cfg->on_failure >= 0);
+    if (handled) {
+        if (d->counted) b->m.delivered++;
+        struct bus_write *wr = d->write;
+        if (o == OUTCOME_OK && wr && !wr->applied) {
+            wr->applied = true;
+            if (wr->counted) {
+                wr->proj->m.applied++;
+                sim_hist_add(&wr->proj->m.lag, sim_now(w->sim) - wr->published);
+            }
+        }
+    } else if (d->attempt < b->cfg->attempts) {
+        d->attempt++;
+        if (d->counted) b->m.redelivered++;
+        sim_event_after(w->sim, b->cfg->after, on_deliver, d, NULL);
+        return;
+    } else if (d->counted) {
+        b->m.dead_lettered++;
+    }
+    if (d->write) write_unref(b, d->write);
+    struct saga_inst *corr = d->corr;
+    sim_pool_put(&b->deliveries, d);
+    if (corr) saga_unref(corr);
+}

@@ -1,0 +1,385 @@
+/* saga.c - saga instances, orchestration, choreography tracking and the
+ * ledger's verdict (see saga.h for the state machine). */
+#include "models/saga.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/bus.h"
+#include "models/call.h"
+#include "models/ledger.h"
+#include "sim/kernel/sim_assert.h"
+#include "sim/kernel/sim_mem.h"
+#include "sim/kernel/sim_trace.h"
+
+static const char *const state_names[] = {"RUNNING", "COMPENSATING", "COMPLETED", "FAILED",
+                                          "STUCK"};
+
+/* The transitions of saga.h's table, checked after each one. */
+static void check(const struct saga_inst *i, enum saga_state from)
+{
+    enum saga_state to = i->state;
+    bool ok;
+    switch (from) {
+    case SAGA_RUNNING:
+        ok = to == SAGA_RUNNING || to == SAGA_COMPLETED || to == SAGA_FAILED ||
+             (to == SAGA_COMPENSATING && i->saga->cfg) || (to == SAGA_STUCK && i->saga->chor);
+        break;
+    case SAGA_COMPENSATING:
+        ok = to == SAGA_COMPENSATING || to == SAGA_FAILED || to == SAGA_STUCK;
+        break;
+    default:
+        ok = false; /* decided states are final */
+        break;
+    }
+    SIM_ASSERT(ok);
+    (void)state_names;
+}
+
+static int neffects(const struct world *w)
+{
+    return w->cfg->neffects;
+}
+
+static bool decided(const struct saga_inst *i)
+{
+    return i->state == SAGA_COMPLETED || i->state == SAGA_FAILED || i->state == SAGA_STUCK;
+}
+
+/* ---- building ------------------------------------------------------------------ */
+
+static void init_saga(struct world *w, struct saga *s, const char *name,
+                      const struct rate_point *rates, int nrates)
+{
+    char stream[300];
+    snprintf(stream, sizeof stream, "saga/%s/arrivals", name);
+    s->world = w;
+    s->name = name;
+    arr_init(&s->arr, rates, nrates, false, sim_rng_stream(w->sim, stream));
+    memset(&s->m, 0, sizeof s->m);
+    sim_hist_init(&s->m.duration);
+    s->last_storm = -1;
+}
+
+void saga_build(struct world *w)
+{
+    const struct world_config *cfg = w->cfg;
+    w->nsagas = cfg->nsagas + cfg->nchoreographies;
+    w->sagas = sim_xcalloc((size_t)w->nsagas + 1, sizeof *w->sagas);
+    sim_pool_init(&w->insts,
+                  sizeof(struct saga_inst) + 2 * (size_t)cfg->neffects * sizeof(int16_t));
+    sim_list_init(&w->live);
+    for (int k = 0; k < cfg->nsagas; k++) {
+        const struct saga_config *sc = &cfg->sagas[k];
+        struct saga *s = &w->sagas[k];
+        init_saga(w, s, sc->name, sc->rates, sc->nrates);
+        s->cfg = sc;
+        s->steps = sim_xcalloc((size_t)sc->nsteps + 1, sizeof *s->steps);
+        s->comps = sim_xcalloc((size_t)sc->nsteps + 1, sizeof *s->comps);
+        for (int j = 0; j < sc->nsteps; j++) {
+            s->steps[j] = world_site(w, sc->name, &sc->steps[j].call, true);
+            if (sc->steps[j].has_compensate)
+                s->comps[j] = world_site(w, sc->name, &sc->steps[j].compensate, true);
+        }
+    }
+    for (int k = 0; k < cfg->nchoreographies; k++) {
+        const struct choreography_config *cc = &cfg->choreographies[k];
+        struct saga *s = &w->sagas[cfg->nsagas + k];
+        init_saga(w, s, cc->name, cc->rates, cc->nrates);
+        s->chor = cc;
+        s->terminal = sim_xcalloc((size_t)cfg->nevents + 1, sizeof *s->terminal);
+        for (int j = 0; j < cc->nfailed; j++)
+            s->terminal[cc->failed_on[j]] = 2;
+        for (int j = 0; j < cc->ncompleted; j++)
+            s->terminal[cc->completed_on[j]] = 1;
+    }
+}
+
+void saga_destroy(struct world *w)
+{
+    for (int k = 0; k < w->nsagas; k++) {
+        struct saga *s = &w->sagas[k];
+        arr_fini(&s->arr);
+        free(s->steps);
+        free(s->comps);
+        free(s->terminal);
+    }
+    free(w->sagas);
+    sim_pool_fini(&w->insts);
+}
+
+/* ---- the verdict -------------------------------------------------------------------- */
+
+static void explain_left(const struct saga_inst *i, const char *after)
+{
+    const struct world *w = i->saga->world;
+    int e = ledger_first(i->ledger, neffects(w));
+    sim_trace(w->sim, SIM_TRACE_WARN, i->saga->name, "inconsistent saga %llu: %s left in place %s",
+              (unsigned long long)i->id, w->cfg->effects[e], after);
+}
+
+/* Counts the verdict of a decided instance (see saga.h). */
+static void judge(struct saga_inst *i)
+{
+    struct saga *s = i->saga;
+    struct sim *sim = s->world->sim;
+    int left = ledger_left(i->ledger, neffects(s->world));
+    bool trace = sim_trace_enabled(sim);
+    uint64_t *verdict = NULL;
+    switch (i->state) {
+    case SAGA_STUCK:
+        verdict = &s->m.stuck;
+        break;
+    case SAGA_COMPLETED:
+        verdict = i->dups ? &s->m.inconsistent : &s->m.completed;
+        if (i->dups && trace)
+            sim_trace(sim, SIM_TRACE_WARN, s->name,
+                      "inconsistent saga %llu: completed with %u effect(s) applied twice",
+                      (unsigned long long)i->id, i->dups);
+        break;
+    case SAGA_FAILED:
+        verdict = left || i->dups ? &s->m.inconsistent : &s->m.compensated;
+        if (left && trace)
+            explain_left(i, "after it failed");
+        else if (i->dups && trace)
+            sim_trace(sim, SIM_TRACE_WARN, s->name,
+                      "inconsistent saga %llu: failed with %u effect(s) applied twice",
+                      (unsigned long long)i->id, i->dups);
+        break;
+    default:
+        SIM_UNREACHABLE();
+    }
+    if (i->counted) {
+        (*verdict)++;
+        s->m.duplicates += i->dups;
+    }
+}
+
+static void release(struct saga_inst *i)
+{
+    judge(i);
+    sim_list_remove(&i->link);
+    sim_pool_put(&i->saga->world->insts, i);
+}
+
+void saga_ref(struct saga_inst *i)
+{
+    i->refs++;
+}
+
+void saga_unref(struct saga_inst *i)
+{
+    SIM_ASSERT(i->refs > 0);
+    if (--i->refs == 0) release(i);
+}
+
+/* The coordinator decides: the instance's duration ends here, and the
+ * coordinator's own reference goes. */
+static void decide(struct saga_inst *i, enum saga_state to)
+{
+    struct saga *s = i->saga;
+    struct sim *sim = s->world->sim;
+    enum saga_state from = i->state;
+    i->state = to;
+    check(i, from);
+    if (i->timer) {
+        sim_event_cancel(sim, i->timer);
+        i->timer = 0;
+    }
+    if (i->counted) sim_hist_add(&s->m.duration, sim_now(sim) - i->started);
+    if (to == SAGA_COMPLETED) s->iv_completed++;
+    saga_unref(i);
+}
+
+static void stuck(struct saga_inst *i, const char *why)
+{
+    struct saga *s = i->saga;
+    if (sim_trace_enabled(s->world->sim))
+        sim_trace(s->world->sim, SIM_TRACE_ERROR, s->name, "stuck saga %llu: %s",
+                  (unsigned long long)i->id, why);
+    decide(i, SAGA_STUCK);
+}
+
+/* ---- orchestration ------------------------------------------------------------------ */
+
+static void call_site(struct saga_inst *i, struct site *site)
+{
+    struct call *c = call_create(i->saga->world, site, ORIGIN_SAGA, i, 0);
+    c->corr = i;
+    call_start(c);
+}
+
+/* Compensate step i->step and the completed ones before it, last first,
+ * skipping steps that have nothing to compensate. */
+static void compensate_next(struct saga_inst *i)
+{
+    struct saga *s = i->saga;
+    while (i->step >= 0 && !s->comps[i->step])
+        i->step--;
+    if (i->step < 0) {
+        decide(i, SAGA_FAILED);
+        return;
+    }
+    if (i->counted) s->m.compensations++;
+    call_site(i, s->comps[i->step]);
+}
+
+void saga_call_done(struct saga_inst *i, struct call *c, enum outcome o)
+{
+    (void)c;
+    struct saga *s = i->saga;
+    const struct saga_config *sc = s->cfg;
+    if (i->state == SAGA_RUNNING) {
+        if (o == OUTCOME_OK) {
+            if (++i->step == sc->nsteps) {
+                decide(i, SAGA_COMPLETED);
+                return;
+            }
+            call_site(i, s->steps[i->step]);
+            return;
+        }
+        /* A timed-out step may have taken effect: compensate it too only
+         * when the saga says so (its compensation must then cope with an
+         * effect that is not there yet, or arrives later). */
+        if (!(o == OUTCOME_TIMEOUT && sc->compensate_uncertain)) i->step--;
+        i->state = SAGA_COMPENSATING;
+        check(i, SAGA_RUNNING);
+        s->iv_failing++;
+        compensate_next(i);
+        return;
+    }
+    SIM_ASSERT(i->state == SAGA_COMPENSATING);
+    if (o != OUTCOME_OK) {
+        char why[300];
+        const struct site *site = s->comps[i->step];
+        snprintf(why, sizeof why, "compensation of %s (%s.%s) gave up: %s", sc->steps[i->step].name,
+                 site->callee->cfg->name, site->callee_ep->cfg->name, outcome_name(o));
+        stuck(i, why);
+        return;
+    }
+    i->step--;
+    compensate_next(i);
+}
+
+/* ---- choreography ------------------------------------------------------------------- */
+
+static void on_timeout(struct sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    (void)object;
+    struct saga_inst *i = subject;
+    i->timer = 0;
+    char why[120];
+    snprintf(why, sizeof why, "no terminal event within %gs",
+             sim_time_to_s(i->saga->chor->timeout));
+    stuck(i, why);
+}
+
+void saga_event(struct saga_inst *i, int event)
+{
+    struct saga *s = i->saga;
+    if (!s->chor || i->state != SAGA_RUNNING)
+        return; /* orchestrated, or decided already: the first decision stands */
+    switch (s->terminal[event]) {
+    case 1:
+        decide(i, SAGA_COMPLETED);
+        break;
+    case 2:
+        s->iv_failing++;
+        decide(i, SAGA_FAILED);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- participants ------------------------------------------------------------------- */
+
+void saga_participant(struct req *r)
+{
+    struct saga_inst *i = r->corr;
+    const struct endpoint_config *ec = r->ep->cfg;
+    int n = neffects(r->svc->world);
+    if (ec->effect >= 0 &&
+        ledger_apply(i->ledger, n, ec->effect, ec->idempotent) == LEDGER_DUPLICATE)
+        i->dups++;
+    if (ec->undo >= 0) (void)ledger_undo(i->ledger, n, ec->undo, ec->commutative);
+}
+
+/* ---- starting ------------------------------------------------------------------------ */
+
+static void on_start(struct sim *sim, void *subject, void *object)
+{
+    (void)object;
+    struct saga *s = subject;
+    struct world *w = s->world;
+    sim_time now = sim_now(sim);
+    sim_time next = arr_next(&s->arr, now);
+    if (next != SIM_TIME_MAX) sim_event_at(sim, next, on_start, s, NULL);
+    struct saga_inst *i = sim_pool_get(&w->insts);
+    memset(i, 0, w->insts.size);
+    i->saga = s;
+    i->id = ++w->next_inst;
+    i->refs = 1; /* the coordinator's */
+    i->state = SAGA_RUNNING;
+    i->counted = w->cfg->warmup == 0 || now > w->cfg->warmup;
+    i->started = now;
+    sim_list_push_back(&w->live, &i->link);
+    if (i->counted) s->m.started++;
+    if (s->cfg) {
+        call_site(i, s->steps[0]);
+        return;
+    }
+    if (s->chor->timeout > 0)
+        i->timer = sim_event_after(sim, s->chor->timeout, on_timeout, i, NULL);
+    saga_ref(i); /* the start event may decide the instance at once */
+    bus_publish(w, s->chor->start, i);
+    saga_unref(i);
+}
+
+void saga_start(struct world *w)
+{
+    for (int k = 0; k < w->nsagas; k++) {
+        struct saga *s = &w->sagas[k];
+        sim_time first = arr_next(&s->arr, sim_now(w->sim));
+        if (first != SIM_TIME_MAX) sim_event_at(w->sim, first, on_start, s, NULL);
+    }
+}
+
+/* ---- storms and the end ------------------------------------------------------------ */
+
+void saga_sample(struct saga *s)
+{
+    struct sim *sim = s->world->sim;
+    sim_time now = sim_now(sim);
+    if (s->iv_failing > s->iv_completed && s->iv_failing >= SAGA_STORM_MIN) {
+        if (!s->storming && sim_trace_enabled(sim))
+            sim_trace(sim, SIM_TRACE_WARN, s->name,
+                      "compensation storm: %llu instances failing vs %llu completing in %gs",
+                      (unsigned long long)s->iv_failing, (unsigned long long)s->iv_completed,
+                      sim_time_to_s(s->world->cfg->sample));
+        s->storming = true;
+        s->last_storm = now;
+    } else if (s->storming && now - s->last_storm >= SAGA_STORM_QUIET) {
+        s->storming = false;
+        if (sim_trace_enabled(sim))
+            sim_trace(sim, SIM_TRACE_INFO, s->name,
+                      "compensation storm over: completions back above failures for %llds",
+                      (long long)(SAGA_STORM_QUIET / SIM_S));
+    }
+    s->iv_failing = s->iv_completed = 0;
+}
+
+void saga_finish(struct world *w)
+{
+    /* Decided instances whose stragglers are still in flight are judged on
+     * the ledger as it stands; undecided ones are still running. */
+    for (struct sim_list *n = w->live.next; n != &w->live; n = n->next) {
+        struct saga_inst *i = SIM_LIST_ENTRY(n, struct saga_inst, link);
+        if (decided(i))
+            judge(i);
+        else if (i->counted)
+            i->saga->m.running++;
+    }
+}
