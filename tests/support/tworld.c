@@ -94,6 +94,7 @@ int tw_endpoint(struct world_config *c, int svc, const char *name)
     struct service_config *s = tw_svc(c, svc);
     int i = append((void **)&s->endpoints, &s->nendpoints, sizeof *s->endpoints);
     s->endpoints[i].name = sim_xstrdup(name);
+    s->endpoints[i].effect = s->endpoints[i].undo = s->endpoints[i].on_failure = -1;
     return i;
 }
 
