@@ -25,7 +25,7 @@ void bus_build(struct world *w)
     b->latency_rng = sim_rng_stream(w->sim, "bus/latency");
     b->dup_rng = sim_rng_stream(w->sim, "bus/duplicate");
     sim_pool_init(&b->deliveries, sizeof(struct bus_delivery));
-    sim_pool_init(&b->writes, sizeof(struct bus_write));
+    sim_pool_init(&b->msgs, sizeof(struct bus_msg));
     b->nprojs = cfg->nprojections;
     b->projs = sim_xcalloc((size_t)b->nprojs + 1, sizeof *b->projs);
     for (int k = 0; k < b->nprojs; k++) {
@@ -74,27 +74,36 @@ void bus_destroy(struct world *w)
     free(b->first);
     free(b->projs);
     sim_pool_fini(&b->deliveries);
-    sim_pool_fini(&b->writes);
+    sim_pool_fini(&b->msgs);
     free(b);
     w->bus = NULL;
 }
 
-static void write_unref(struct bus *b, struct bus_write *wr)
+static void msg_unref(struct bus *b, struct bus_msg *m)
 {
-    SIM_ASSERT(wr->refs > 0);
-    if (--wr->refs == 0) sim_pool_put(&b->writes, wr);
+    SIM_ASSERT(m->refs > 0);
+    if (--m->refs == 0) sim_pool_put(&b->msgs, m);
 }
 
 static void on_read(struct sim *sim, void *subject, void *object)
 {
     (void)sim;
-    struct bus_write *wr = subject;
+    struct bus_msg *m = subject;
     struct bus *b = object;
-    if (wr->counted) {
-        wr->proj->m.reads++;
-        wr->proj->m.stale += !wr->applied;
+    if (m->counted) {
+        m->proj->m.reads++;
+        m->proj->m.stale += !m->handled;
     }
-    write_unref(b, wr);
+    msg_unref(b, m);
+}
+
+static void done(struct bus *b, struct bus_delivery *d)
+{
+    msg_unref(b, d->msg);
+    struct saga_inst *corr = d->corr;
+    sim_pool_put(&b->deliveries, d);
+    if (corr) /* last: the verdict may be written now */
+        saga_unref(corr);
 }
 
 static void on_deliver(struct sim *sim, void *subject, void *object)
@@ -102,24 +111,31 @@ static void on_deliver(struct sim *sim, void *subject, void *object)
     (void)sim;
     (void)object;
     struct bus_delivery *d = subject;
+    struct bus *b = d->world->bus;
+    const struct site *site = d->target->site;
+    if (d->msg->handled && site->callee_ep->cfg->idempotent) {
+        if (d->counted) b->m.discarded++;
+        done(b, d);
+        return;
+    }
     struct call *c = call_create(d->world, d->target->site, ORIGIN_BUS, d, 0);
     c->corr = d->corr;
     call_start(c);
 }
 
 static void send_copy(struct world *w, struct bus_target *t, struct saga_inst *corr,
-                      struct bus_write *wr, bool counted)
+                      struct bus_msg *m)
 {
     struct bus *b = w->bus;
     struct bus_delivery *d = sim_pool_get(&b->deliveries);
     d->target = t;
     d->corr = corr;
-    d->write = wr;
+    d->msg = m;
     d->world = w;
     d->attempt = 1;
-    d->counted = counted;
+    d->counted = m->counted;
     if (corr) saga_ref(corr);
-    if (wr) wr->refs++;
+    m->refs++;
     sim_time lat = sim_dist_sample_time(&b->cfg->latency, b->latency_rng);
     sim_event_after(w->sim, lat, on_deliver, d, NULL);
 }
@@ -133,25 +149,21 @@ void bus_publish(struct world *w, int event, struct saga_inst *corr)
     if (corr) saga_event(corr, event);
     for (int k = b->first[event]; k < b->first[event + 1]; k++) {
         struct bus_target *t = &b->targets[k];
-        struct bus_write *wr = NULL;
-        if (t->proj) {
-            wr = sim_pool_get(&b->writes);
-            wr->proj = t->proj;
-            wr->published = sim_now(sim);
-            wr->refs = 0;
-            wr->applied = false;
-            wr->counted = counted;
-            if (t->proj->cfg->has_read_after) {
-                wr->refs++;
-                sim_event_after(sim,
-                                sim_dist_sample_time(&t->proj->cfg->read_after, t->proj->read_rng),
-                                on_read, wr, b);
-            }
+        struct bus_msg *m = sim_pool_get(&b->msgs);
+        m->proj = t->proj;
+        m->published = sim_now(sim);
+        m->refs = 0;
+        m->handled = false;
+        m->counted = counted;
+        if (t->proj && t->proj->cfg->has_read_after) {
+            m->refs++;
+            sim_time after = sim_dist_sample_time(&t->proj->cfg->read_after, t->proj->read_rng);
+            sim_event_after(sim, after, on_read, m, b);
         }
-        send_copy(w, t, corr, wr, counted);
+        send_copy(w, t, corr, m);
         if (b->cfg->duplicate > 0 && gsl_rng_uniform(b->dup_rng) < b->cfg->duplicate) {
             if (counted) b->m.duplicated++;
-            send_copy(w, t, corr, wr, counted);
+            send_copy(w, t, corr, m);
         }
     }
 }
@@ -164,13 +176,13 @@ void bus_delivered(struct bus_delivery *d, struct call *c, enum outcome o)
     bool handled =
         o == OUTCOME_OK || (o == OUTCOME_ERROR && c->site->callee_ep->cfg->on_failure >= 0);
     if (handled) {
+        struct bus_msg *m = d->msg;
         if (d->counted) b->m.delivered++;
-        struct bus_write *wr = d->write;
-        if (o == OUTCOME_OK && wr && !wr->applied) {
-            wr->applied = true;
-            if (wr->counted) {
-                wr->proj->m.applied++;
-                sim_hist_add(&wr->proj->m.lag, sim_now(w->sim) - wr->published);
+        if (o == OUTCOME_OK && !m->handled) {
+            m->handled = true;
+            if (m->proj && m->counted) {
+                m->proj->m.applied++;
+                sim_hist_add(&m->proj->m.lag, sim_now(w->sim) - m->published);
             }
         }
     } else if (d->attempt < b->cfg->attempts) {
@@ -181,8 +193,5 @@ void bus_delivered(struct bus_delivery *d, struct call *c, enum outcome o)
     } else if (d->counted) {
         b->m.dead_lettered++;
     }
-    if (d->write) write_unref(b, d->write);
-    struct saga_inst *corr = d->corr;
-    sim_pool_put(&b->deliveries, d);
-    if (corr) saga_unref(corr);
+    done(b, d);
 }

@@ -5,7 +5,12 @@
  * its own copy, delivered after the bus `latency`; with probability
  * `duplicate` a second copy with its own latency (at-least-once delivery).
  * A delivery runs the target endpoint as a request on its service's threads
- * and queue, so a slow subscriber backs up like any server. A copy whose
+ * and queue, so a slow subscriber backs up like any server. An `idempotent`
+ * endpoint is an idempotent consumer: it keeps a table of the messages it
+ * has handled, so a copy that arrives after another copy of the same
+ * message was handled is acknowledged without running (`discarded`); two
+ * copies in flight at once still both run, as they would with a real dedup
+ * table written when the handler commits. A copy whose
  * handler fails is delivered again `after` later, up to `attempts`
  * deliveries, then dead-lettered. A failure the handler turned into an event
  * (`on_failure: {publish}`) is handled, not redelivered: the business said
@@ -42,19 +47,20 @@ struct bus_target {
     struct projection *proj; /* NULL: a subscription */
 };
 
-/* One published event for one projection: applied yet? read yet? */
-struct bus_write {
-    struct projection *proj;
+/* One published event for one target: its copies share it. */
+struct bus_msg {
+    struct projection *proj; /* NULL: a subscription */
     sim_time published;
-    int refs; /* copies in flight + the pending read */
-    bool applied, counted;
+    int refs;     /* copies in flight + a projection's pending read */
+    bool handled; /* a copy was handled well (a projection's: applied) */
+    bool counted;
 };
 
 /* One copy of one event on its way to one target. */
 struct bus_delivery {
     struct bus_target *target;
     struct saga_inst *corr;
-    struct bus_write *write; /* projections only */
+    struct bus_msg *msg;
     struct world *world;
     int attempt; /* 1-based */
     bool counted;
@@ -68,7 +74,7 @@ struct bus {
     struct projection *projs;
     int nprojs;
     gsl_rng *latency_rng, *dup_rng;
-    struct sim_pool deliveries, writes;
+    struct sim_pool deliveries, msgs;
     struct bus_metrics m;
 };
 

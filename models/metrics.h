@@ -76,6 +76,7 @@ struct bus_metrics {
     uint64_t duplicated;    /* extra copies made by `duplicate` */
     uint64_t redelivered;   /* deliveries repeated after a handler failure */
     uint64_t dead_lettered; /* copies whose every delivery failed */
+    uint64_t discarded;     /* copies an idempotent consumer had handled already */
 };
 
 /* The recovery verdict of SCENARIO.md s.3, computed online from 10 s

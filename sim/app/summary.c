@@ -174,6 +174,7 @@ static void sagas(struct report *root, const struct world *w)
     report_number(x, "duplicated", (double)b->m.duplicated);
     report_number(x, "redelivered", (double)b->m.redelivered);
     report_number(x, "dead_lettered", (double)b->m.dead_lettered);
+    report_number(x, "discarded", (double)b->m.discarded);
 }
 
 struct report *summary_build(const struct world *w, const char *variant, int replications)
