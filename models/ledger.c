@@ -11,14 +11,16 @@ static void bump(int16_t *c)
 enum ledger_result ledger_apply(int16_t *cells, int n, int effect, bool idempotent)
 {
     SIM_ASSERT(effect >= 0 && effect < n);
-    int16_t *count = &cells[effect], *tomb = &cells[n + effect];
+    int16_t *count = &cells[effect], *tomb = &cells[n + effect], *made = &cells[2 * n + effect];
+    if (idempotent && *made > 0) return LEDGER_REPEAT;
+    bool again = *made > 0;
+    bump(made);
     if (*tomb > 0) {
         (*tomb)--;
         return LEDGER_VOIDED;
     }
-    if (*count > 0 && idempotent) return LEDGER_REPEAT;
     bump(count);
-    return *count > 1 ? LEDGER_DUPLICATE : LEDGER_APPLIED;
+    return again ? LEDGER_DUPLICATE : LEDGER_APPLIED;
 }
 
 enum ledger_result ledger_undo(int16_t *cells, int n, int effect, bool commutative)

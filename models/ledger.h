@@ -1,33 +1,37 @@
 /* ledger.h - the effects ledger of one saga instance: the truth at the
  * participants, whatever the callers saw.
  *
- * A ledger is 2 * n cells for the scenario's n effects: cells[e] counts
- * effect e in place, cells[n + e] counts its tombstones. A participant
- * endpoint that succeeds applies its `effect` or its `undo`:
+ * A ledger is LEDGER_CELLS(n) cells for the scenario's n effects: for effect
+ * e, cells[e] counts applications in place, cells[n + e] tombstones, and
+ * cells[2n + e] applications ever made (what an idempotency key remembers).
+ * A participant endpoint that succeeds applies its `effect` or its `undo`:
  *
- *   | operation     | ledger before        | result           | after                  |
- *   |---------------|----------------------|------------------|------------------------|
- *   | apply         | a tombstone          | LEDGER_VOIDED    | tombstone consumed     |
- *   | apply         | none in place        | LEDGER_APPLIED   | count 1                |
- *   | apply         | in place, idempotent | LEDGER_REPEAT    | unchanged              |
- *   | apply         | in place, not idemp. | LEDGER_DUPLICATE | count + 1 (a double    |
- *   |               |                      |                  | charge)                |
- *   | undo          | in place             | LEDGER_UNDONE    | count - 1              |
- *   | undo          | none, commutative    | LEDGER_TOMBSTONE | tombstone + 1: the     |
- *   |               |                      |                  | late effect is voided  |
- *   | undo          | none, not commut.    | LEDGER_NOTHING   | unchanged: a refund of |
- *   |               |                      |                  | nothing; the late      |
- *   |               |                      |                  | charge will stay       |
+ *   | operation | ledger before               | result           | after               |
+ *   |-----------|-----------------------------|------------------|---------------------|
+ *   | apply     | idempotent, made before     | LEDGER_REPEAT    | unchanged: the key  |
+ *   |           |                             |                  | is known            |
+ *   | apply     | a tombstone                 | LEDGER_VOIDED    | tombstone consumed  |
+ *   | apply     | never made                  | LEDGER_APPLIED   | in place + 1        |
+ *   | apply     | made before, not idempotent | LEDGER_DUPLICATE | in place + 1: a     |
+ *   |           |                             |                  | second charge       |
+ *   | undo      | in place                    | LEDGER_UNDONE    | in place - 1        |
+ *   | undo      | none in place, commutative  | LEDGER_TOMBSTONE | tombstone + 1: the  |
+ *   |           |                             |                  | late effect is void |
+ *   | undo      | none, not commutative       | LEDGER_NOTHING   | unchanged: a refund |
+ *   |           |                             |                  | of nothing; a late  |
+ *   |           |                             |                  | charge will stay    |
  *
- * One undo removes one application: a charge made twice and refunded once
- * leaves one charge. The cells are int16_t; a count saturates rather than
- * wrap (no real instance applies one effect 32767 times).
+ * Every apply but a REPEAT counts as made (a voided one too: its key was
+ * seen). One undo removes one application: a charge made twice and refunded
+ * once leaves one charge. Cells are int16_t and saturate rather than wrap.
  */
 #ifndef MODELS_LEDGER_H
 #define MODELS_LEDGER_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#define LEDGER_CELLS(n) (3 * (n))
 
 enum ledger_result {
     LEDGER_APPLIED,

@@ -68,7 +68,7 @@ void saga_build(struct world *w)
     w->nsagas = cfg->nsagas + cfg->nchoreographies;
     w->sagas = sim_xcalloc((size_t)w->nsagas + 1, sizeof *w->sagas);
     sim_pool_init(&w->insts,
-                  sizeof(struct saga_inst) + 2 * (size_t)cfg->neffects * sizeof(int16_t));
+                  sizeof(struct saga_inst) + (size_t)LEDGER_CELLS(cfg->neffects) * sizeof(int16_t));
     sim_list_init(&w->live);
     for (int k = 0; k < cfg->nsagas; k++) {
         const struct saga_config *sc = &cfg->sagas[k];
