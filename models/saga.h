@@ -97,7 +97,7 @@ struct saga_inst {
     sim_time started;
     sim_event_id timer; /* chor.: the timeout */
     uint32_t dups;      /* effects applied on top of themselves */
-    int16_t ledger[];   /* 2 * world_config.neffects cells (ledger.h) */
+    int16_t ledger[];   /* LEDGER_CELLS(world_config.neffects) cells (ledger.h) */
 };
 
 /* Builds every saga and choreography of the config into w->sagas (after
