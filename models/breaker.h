@@ -93,15 +93,15 @@ struct breaker {
     sim_time opened;         /* when OPEN was last entered */
     int permits;             /* HALF_OPEN: trial calls still admitted */
     /* consecutive */
-    int failures;            /* CLOSED: the (decayed) failure count */
-    int successes;           /* HALF_OPEN: trial successes */
+    int failures;  /* CLOSED: the (decayed) failure count */
+    int successes; /* HALF_OPEN: trial successes */
     /* sliding, CLOSED: a ring of the last `size` results (count window) ... */
-    uint8_t *ring;           /* bit 0 failed, bit 1 slow, bit 2 present */
+    uint8_t *ring; /* bit 0 failed, bit 1 slow, bit 2 present */
     int ring_head;
     /* ... or one-second buckets (time window); counters TOTAL, FAILED, SLOW */
     struct win time;
     int64_t calls, failed, slow; /* count window totals (and the half-open window's) */
-    int min_calls;           /* sliding: results needed before the current window decides */
+    int min_calls;               /* sliding: results needed before the current window decides */
     /* what decided the last transition, for breaker_describe() */
     int64_t why_calls, why_failed, why_slow;
     breaker_transition_fn *on_transition;

@@ -28,8 +28,7 @@ enum bulkhead_grant bulkhead_enter(struct bulkhead *b, struct sim_list *link)
         b->in_use++;
         return BULKHEAD_GRANTED;
     }
-    if (b->nwaiters >= b->max_waiters)
-        return BULKHEAD_FULL;
+    if (b->nwaiters >= b->max_waiters) return BULKHEAD_FULL;
     sim_list_push_back(&b->waiters, link);
     b->nwaiters++;
     return BULKHEAD_WAIT;

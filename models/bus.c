@@ -113,11 +113,12 @@ static void on_deliver(struct sim *sim, void *subject, void *object)
     struct bus_delivery *d = subject;
     struct bus *b = d->world->bus;
     const struct site *site = d->target->site;
-    if (d->msg->handled && site->callee_ep->cfg->idempotent) {
+    if ((d->msg->handled || d->msg->running > 0) && site->callee_ep->cfg->idempotent) {
         if (d->counted) b->m.discarded++;
         done(b, d);
         return;
     }
+    d->msg->running++;
     struct call *c = call_create(d->world, d->target->site, ORIGIN_BUS, d, 0);
     c->corr = d->corr;
     call_start(c);
@@ -152,7 +153,7 @@ void bus_publish(struct world *w, int event, struct saga_inst *corr)
         struct bus_msg *m = sim_pool_get(&b->msgs);
         m->proj = t->proj;
         m->published = sim_now(sim);
-        m->refs = 0;
+        m->refs = m->running = 0;
         m->handled = false;
         m->counted = counted;
         if (t->proj && t->proj->cfg->has_read_after) {
@@ -172,19 +173,19 @@ void bus_delivered(struct bus_delivery *d, struct call *c, enum outcome o)
 {
     struct world *w = d->world;
     struct bus *b = w->bus;
+    d->msg->running--;
     /* A failure the endpoint answered with an event was handled. */
     bool handled =
         o == OUTCOME_OK || (o == OUTCOME_ERROR && c->site->callee_ep->cfg->on_failure >= 0);
     if (handled) {
         struct bus_msg *m = d->msg;
         if (d->counted) b->m.delivered++;
-        if (o == OUTCOME_OK && !m->handled) {
-            m->handled = true;
-            if (m->proj && m->counted) {
-                m->proj->m.applied++;
-                sim_hist_add(&m->proj->m.lag, sim_now(w->sim) - m->published);
-            }
+        /* The first handling is the one: a projection applied the event. */
+        if (!m->handled && o == OUTCOME_OK && m->proj && m->counted) {
+            m->proj->m.applied++;
+            sim_hist_add(&m->proj->m.lag, sim_now(w->sim) - m->published);
         }
+        m->handled = true;
     } else if (d->attempt < b->cfg->attempts) {
         d->attempt++;
         if (d->counted) b->m.redelivered++;

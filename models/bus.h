@@ -7,10 +7,10 @@
  * A delivery runs the target endpoint as a request on its service's threads
  * and queue, so a slow subscriber backs up like any server. An `idempotent`
  * endpoint is an idempotent consumer: it keeps a table of the messages it
- * has handled, so a copy that arrives after another copy of the same
- * message was handled is acknowledged without running (`discarded`); two
- * copies in flight at once still both run, as they would with a real dedup
- * table written when the handler commits. A copy whose
+ * has handled, so a copy of a message that another copy already handled, or
+ * is handling now, is acknowledged without running (`discarded`): a dedup
+ * table written in the handler's transaction makes a concurrent second copy
+ * conflict and roll back, and its redelivery then finds the message done. A copy whose
  * handler fails is delivered again `after` later, up to `attempts`
  * deliveries, then dead-lettered. A failure the handler turned into an event
  * (`on_failure: {publish}`) is handled, not redelivered: the business said
@@ -52,7 +52,8 @@ struct bus_msg {
     struct projection *proj; /* NULL: a subscription */
     sim_time published;
     int refs;     /* copies in flight + a projection's pending read */
-    bool handled; /* a copy was handled well (a projection's: applied) */
+    int running;  /* copies being handled now */
+    bool handled; /* a copy was handled (ok, or failed into its on_failure event) */
     bool counted;
 };
 

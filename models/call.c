@@ -67,7 +67,7 @@ struct call *call_create(struct world *w, struct site *site, enum call_origin or
     c->timer = 0;
     c->wait_timer = 0;
     c->inflight = NULL;
-    c->admitted = c->throttled_in = c->waiting = c->permit = false;
+    c->admitted = c->throttled_in = c->waiting = c->permit = c->uncertain = false;
     sim_list_init(&c->flink);
     sim_list_init(&c->blink);
     /* The saga instance a request works for follows its calls; a saga's
@@ -153,6 +153,7 @@ static void on_timeout(struct sim *sim, void *subject, void *object)
      * does next (a retry that crashes the callee) may free r; gen is read
      * first since the cancel's own ripple may end the caller and free c. */
     if (cancel && r) svc_cancel(r);
+    c->uncertain = true;
     call_response(c, gen, OUTCOME_TIMEOUT);
 }
 

@@ -18,8 +18,7 @@ const char *outcome_name(enum outcome o)
 int outcome_from_name(const char *name)
 {
     for (int i = 0; i < OUTCOME_COUNT; i++)
-        if (strcmp(outcome_names[i], name) == 0)
-            return i;
+        if (strcmp(outcome_names[i], name) == 0) return i;
     return -1;
 }
 

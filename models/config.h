@@ -58,7 +58,7 @@ struct retry_config {
     double multiplier;         /* exponential: base * multiplier^(retry-1) */
     sim_time cap;              /* 0 = no cap */
     enum jitter_kind jitter;
-    unsigned on;               /* OUTCOME_BIT set of outcomes that are retried */
+    unsigned on; /* OUTCOME_BIT set of outcomes that are retried */
     /* budget: retries in the last `window` <= ratio * first tries + min_per_s * window */
     bool has_budget;
     double budget_ratio, budget_min_per_s;
@@ -79,11 +79,11 @@ struct breaker_config {
     bool decay_on_success;
     /* sliding (Resilience4j) */
     enum window_kind window;
-    int size;                 /* calls (count) or seconds (time) */
+    int size; /* calls (count) or seconds (time) */
     int min_calls;
-    double failure_rate;      /* [0, 1]; trips at >= */
-    double slow_rate;         /* [0, 1]; trips at >= */
-    sim_time slow_call;       /* a call is slow if duration > slow_call */
+    double failure_rate; /* [0, 1]; trips at >= */
+    double slow_rate;    /* [0, 1]; trips at >= */
+    sim_time slow_call;  /* a call is slow if duration > slow_call */
     sim_time open_for;
     /* both */
     int half_open_calls;
@@ -140,7 +140,7 @@ struct step_config {
     struct call_config call;   /* call */
     struct call_config *calls; /* parallel branches */
     int ncalls;
-    int need;                  /* parallel: successes needed (ncalls = all) */
+    int need; /* parallel: successes needed (ncalls = all) */
     /* publish: event index in world_config.events. With probability
      * `event_p` (1 unless the step says `probability`) the step publishes
      * `event`, otherwise `event_else` (-1: nothing), a branch such as the
@@ -159,7 +159,7 @@ struct endpoint_config {
      * -1 for none. A success with `effect` adds it to the ledger of the saga
      * instance the request belongs to; one with `undo` removes it. */
     int effect;
-    bool idempotent;  /* effect: a repeat for the same instance adds nothing */
+    bool idempotent; /* effect: a repeat for the same instance adds nothing */
     int undo;
     bool commutative; /* undo: arriving before its effect leaves a tombstone */
     int on_failure;   /* event published when a request fails; -1 none */
@@ -173,8 +173,8 @@ struct pool_config {
 
 struct service_config {
     char *name;
-    int threads;           /* 0 = unlimited (infinite server) */
-    int64_t queue;         /* accept queue capacity; -1 = unbounded */
+    int threads;   /* 0 = unlimited (infinite server) */
+    int64_t queue; /* accept queue capacity; -1 = unbounded */
     bool lifo;
     sim_time queue_timeout; /* 0 = none */
     sim_time contention;    /* 0 = none: extra work per request in service */
@@ -197,10 +197,10 @@ struct rate_point {
 struct load_config {
     char *name;
     int service, endpoint;
-    bool constant;          /* constant inter-arrival times, else poisson */
+    bool constant; /* constant inter-arrival times, else poisson */
     struct rate_point *rates;
     int nrates;
-    int policy;             /* the end user's policy (with `timeout` merged in); -1 none */
+    int policy; /* the end user's policy (with `timeout` merged in); -1 none */
 };
 
 enum fault_kind { FAULT_CRASH, FAULT_PAUSE, FAULT_SLOW, FAULT_ERRORS, FAULT_POOL };
@@ -209,13 +209,13 @@ struct fault_config {
     enum fault_kind kind;
     sim_time at, until; /* until = SIM_TIME_MAX: never ends */
     int service;
-    int endpoint;       /* -1: the whole service */
-    int pool;           /* -1: not a pool target */
-    bool hang;          /* crash: callers wait for their timeout, else refused */
-    double factor;      /* slow: multiply durations (1 = none) */
-    sim_time add;       /* slow: add to durations */
-    double rate;        /* errors: extra failure probability */
-    int size;           /* pool: new size */
+    int endpoint;  /* -1: the whole service */
+    int pool;      /* -1: not a pool target */
+    bool hang;     /* crash: callers wait for their timeout, else refused */
+    double factor; /* slow: multiply durations (1 = none) */
+    sim_time add;  /* slow: add to durations */
+    double rate;   /* errors: extra failure probability */
+    int size;      /* pool: new size */
 };
 
 /* ---- the event bus, sagas and projections ------------------------------------ */
@@ -235,7 +235,7 @@ struct subscription_config {
 
 struct choreography_config {
     char *name;
-    int start;               /* event published to start an instance */
+    int start; /* event published to start an instance */
     struct rate_point *rates;
     int nrates;
     int *completed_on, ncompleted; /* events that end an instance well */
@@ -245,7 +245,7 @@ struct choreography_config {
 
 struct saga_step_config {
     char *name;
-    struct call_config call;       /* the step; its policy is the step's `policy` */
+    struct call_config call; /* the step; its policy is the step's `policy` */
     bool has_compensate;
     struct call_config compensate; /* its policy is the saga's `compensation`: a
                                     * policy name, or a mapping the loader appends
@@ -254,19 +254,19 @@ struct saga_step_config {
 
 struct saga_config {
     char *name;
-    struct rate_point *rates;      /* `start` */
+    struct rate_point *rates; /* `start` */
     int nrates;
     struct saga_step_config *steps;
     int nsteps;
-    bool compensate_uncertain;     /* also compensate a step whose call timed out */
+    bool compensate_uncertain; /* also compensate a step whose call timed out */
 };
 
 struct projection_config {
     char *name;
-    int *events, nevents;          /* `on` */
-    int service, endpoint;         /* `run`: the projector */
+    int *events, nevents;  /* `on` */
+    int service, endpoint; /* `run`: the projector */
     bool has_read_after;
-    struct sim_dist read_after;    /* a read of one's own write, this long after publish */
+    struct sim_dist read_after; /* a read of one's own write, this long after publish */
 };
 
 struct world_config {

@@ -33,8 +33,7 @@ static void take(struct cpool *p, struct req *r)
 {
     struct sim *sim = p->svc->world->sim;
     p->in_use++;
-    if (p->in_use > p->iv_peak)
-        p->iv_peak = p->in_use;
+    if (p->in_use > p->iv_peak) p->iv_peak = p->in_use;
     sim_level_set(&p->m.in_use, sim_now(sim), p->in_use);
     p->m.acquired++;
     sim_hist_add(&p->m.wait, sim_now(sim) - r->since);

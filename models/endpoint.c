@@ -70,6 +70,24 @@ static void park(struct req *r, enum req_resume how)
     sim_list_push_back(&r->svc->resume, &r->wlink);
 }
 
+/* A transactional outbox: the events of a request's publish steps commit
+ * with its local transaction, so they leave only when it succeeds, in step
+ * order, at its end. A request that fails publishes nothing but its
+ * on_failure event: a declined payment never says PaymentProcessed. */
+static void publish_all(struct req *r)
+{
+    const struct endpoint_config *ec = r->ep->cfg;
+    struct world *w = r->svc->world;
+    for (int k = 0; k < ec->nsteps; k++) {
+        const struct step_config *st = &ec->steps[k];
+        if (st->kind != STEP_PUBLISH) continue;
+        int event = st->event;
+        if (st->event_p < 1 && gsl_rng_uniform(r->ep->pub_rng) >= st->event_p)
+            event = st->event_else;
+        if (event >= 0) bus_publish(w, event, r->corr);
+    }
+}
+
 static void finish(struct req *r)
 {
     struct endpoint *ep = r->ep;
@@ -80,11 +98,14 @@ static void finish(struct req *r)
         double p = ep->cfg->error_rate + ep->fault_error_rate + r->svc->fault_error_rate;
         if (p > 0 && gsl_rng_uniform(ep->err_rng) < p) o = OUTCOME_ERROR;
     }
-    /* The participant's truth, before the response can be lost on its way. */
-    if (o == OUTCOME_OK && r->corr)
-        saga_participant(r);
-    else if (o != OUTCOME_OK && ep->cfg->on_failure >= 0)
+    /* The participant's truth (its effect, its events) is settled here,
+     * before the response can be lost on its way back. */
+    if (o == OUTCOME_OK) {
+        if (r->corr) saga_participant(r);
+        if (ep->publishes) publish_all(r);
+    } else if (ep->cfg->on_failure >= 0) {
         bus_publish(r->svc->world, ep->cfg->on_failure, r->corr);
+    }
     svc_finish(r, o);
 }
 
@@ -160,15 +181,10 @@ static void run(struct req *r)
         svc_set_blocked(r, true);
         start_parallel(r, st);
         return;
-    case STEP_PUBLISH: {
-        /* Fire and forget: the event goes on the bus and the thread moves on. */
-        int event = st->event;
-        if (st->event_p < 1 && gsl_rng_uniform(r->ep->pub_rng) >= st->event_p)
-            event = st->event_else;
-        if (event >= 0) bus_publish(s->world, event, r->corr);
+    case STEP_PUBLISH:
+        /* Written to the outbox: sent when the request succeeds (publish_all). */
         ep_step_done(r, true);
         return;
-    }
     }
     SIM_UNREACHABLE();
 }

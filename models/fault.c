@@ -37,14 +37,13 @@ static void recompute(struct world *w)
     }
     for (int i = 0; i < w->cfg->nfaults; i++) {
         const struct fault_config *f = &w->cfg->faults[i];
-        if (!w->fault_active[i])
-            continue;
+        if (!w->fault_active[i]) continue;
         struct service *s = &w->svcs[f->service];
         struct slowdown *sd = f->pool >= 0       ? &s->pools[f->pool].slow
                               : f->endpoint >= 0 ? &s->eps[f->endpoint].slow
                                                  : &s->slow;
-        double *er = f->endpoint >= 0 ? &s->eps[f->endpoint].fault_error_rate
-                                      : &s->fault_error_rate;
+        double *er =
+            f->endpoint >= 0 ? &s->eps[f->endpoint].fault_error_rate : &s->fault_error_rate;
         if (f->kind == FAULT_SLOW) {
             sd->factor *= f->factor;
             sd->add += f->add;
@@ -133,12 +132,13 @@ void fault_start_all(struct world *w)
         sim_event_at(w->sim, f->at, on_fault_start, w, (void *)(intptr_t)i);
         if (f->until != SIM_TIME_MAX)
             sim_event_at(w->sim, f->until, on_fault_end, w, (void *)(intptr_t)i);
-        if (f->at < w->first_fault)
-            w->first_fault = f->at;
+        if (f->at < w->first_fault) w->first_fault = f->at;
         sim_time end = f->until == SIM_TIME_MAX ? f->at : f->until;
-        if (end > w->last_fault_end)
-            w->last_fault_end = end;
+        if (end > w->last_fault_end) w->last_fault_end = end;
     }
 }
 
-void fault_fini(struct world *w) { free(w->fault_active); }
+void fault_fini(struct world *w)
+{
+    free(w->fault_active);
+}

@@ -18,9 +18,15 @@ void load_init(struct world *w, struct load *l, const struct load_config *cfg, g
     l->rec.last_bad = -1;
 }
 
-void load_fini(struct load *l) { arr_fini(&l->arr); }
+void load_fini(struct load *l)
+{
+    arr_fini(&l->arr);
+}
 
-double load_rate(const struct load *l, sim_time t) { return arr_rate(&l->arr, t); }
+double load_rate(const struct load *l, sim_time t)
+{
+    return arr_rate(&l->arr, t);
+}
 
 static void on_arrival(struct sim *sim, void *subject, void *object)
 {
@@ -28,11 +34,9 @@ static void on_arrival(struct sim *sim, void *subject, void *object)
     struct load *l = subject;
     sim_time now = sim_now(sim);
     sim_time next = arr_next(&l->arr, now);
-    if (next != SIM_TIME_MAX)
-        sim_event_at(sim, next, on_arrival, l, NULL);
+    if (next != SIM_TIME_MAX) sim_event_at(sim, next, on_arrival, l, NULL);
     struct call *c = call_create(l->world, &l->site, ORIGIN_LOAD, l, 0);
-    if (c->counted)
-        l->m.sent++;
+    if (c->counted) l->m.sent++;
     call_start(c);
 }
 
@@ -53,22 +57,19 @@ void load_start(struct load *l)
     struct sim *sim = l->world->sim;
     for (int i = 0; i < l->cfg->nrates; i++) {
         const struct rate_point *p = &l->cfg->rates[i];
-        if (p->at > 0)
-            sim_event_at(sim, p->at, on_rate_change, l, (void *)p);
+        if (p->at > 0) sim_event_at(sim, p->at, on_rate_change, l, (void *)p);
     }
     sim_time first = arr_next(&l->arr, sim_now(sim));
-    if (first != SIM_TIME_MAX)
-        sim_event_at(sim, first, on_arrival, l, NULL);
+    if (first != SIM_TIME_MAX) sim_event_at(sim, first, on_arrival, l, NULL);
 }
 
-#define RECOVERY_WINDOW (10 * SIM_S)
-#define RECOVERY_MARGIN 0.05
+#define RECOVERY_WINDOW     (10 * SIM_S)
+#define RECOVERY_MARGIN     0.05
 #define RECOVERY_METASTABLE (60 * SIM_S)
 
 static bool window_good(const struct recovery_metrics *r)
 {
-    if (r->win_n == 0 || r->base_n == 0)
-        return false;
+    if (r->win_n == 0 || r->base_n == 0) return false;
     double base = (double)r->base_ok / (double)r->base_n;
     return (double)r->win_ok / (double)r->win_n >= base - RECOVERY_MARGIN;
 }
@@ -77,19 +78,16 @@ static void track_recovery(struct load *l, sim_time now, bool ok)
 {
     struct world *w = l->world;
     struct recovery_metrics *r = &l->rec;
-    if (w->cfg->nfaults == 0)
-        return;
+    if (w->cfg->nfaults == 0) return;
     if (now < w->first_fault) {
         r->base_n++;
         r->base_ok += ok;
         return;
     }
-    if (now < w->last_fault_end)
-        return;
+    if (now < w->last_fault_end) return;
     int64_t k = (now - w->last_fault_end) / RECOVERY_WINDOW;
     while (r->win < k) { /* windows with no outcome at all are bad */
-        if (!window_good(r))
-            r->last_bad = r->win;
+        if (!window_good(r)) r->last_bad = r->win;
         r->win++;
         r->win_ok = r->win_n = 0;
     }
@@ -99,15 +97,13 @@ static void track_recovery(struct load *l, sim_time now, bool ok)
 
 void load_done(struct load *l, struct call *c, enum outcome o)
 {
-    if (!c->counted)
-        return;
+    if (!c->counted) return;
     sim_time now = sim_now(l->world->sim);
     if (o == OUTCOME_OK)
         l->m.ok++;
     else
         l->m.failed++;
-    if (o == OUTCOME_TIMEOUT)
-        l->m.timed_out++;
+    if (o == OUTCOME_TIMEOUT) l->m.timed_out++;
     sim_hist_add(&l->m.latency, now - c->started);
     track_recovery(l, now, o == OUTCOME_OK);
 }
@@ -119,19 +115,16 @@ void load_finish(struct load *l)
     r->baseline = r->base_n ? (double)r->base_ok / (double)r->base_n : (double)NAN;
     r->recovered_s = (double)NAN;
     r->metastable = false;
-    if (w->cfg->nfaults == 0)
-        return;
+    if (w->cfg->nfaults == 0) return;
     sim_time end = w->last_fault_end;
     sim_time dur = w->cfg->duration;
     int64_t full = end < dur ? (dur - end) / RECOVERY_WINDOW : 0;
     /* Settle the window in progress and any empty ones after it. */
     while (r->win < full) {
-        if (!window_good(r))
-            r->last_bad = r->win;
+        if (!window_good(r)) r->last_bad = r->win;
         r->win++;
         r->win_ok = r->win_n = 0;
     }
-    if (r->last_bad + 1 < full)
-        r->recovered_s = sim_time_to_s((r->last_bad + 1) * RECOVERY_WINDOW);
+    if (r->last_bad + 1 < full) r->recovered_s = sim_time_to_s((r->last_bad + 1) * RECOVERY_WINDOW);
     r->metastable = isnan(r->recovered_s) && dur - end >= RECOVERY_METASTABLE;
 }

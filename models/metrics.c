@@ -4,7 +4,6 @@
  * after the warm-up (struct call.counted). */
 #include "models/metrics.h"
 
-
 void met_svc_reset(struct svc_metrics *m, sim_time now)
 {
     m->arrived = m->completed = m->failed = m->rejected = m->dropped = m->crashes = 0;

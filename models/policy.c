@@ -9,8 +9,7 @@
 #include "sim/kernel/sim_rng.h"
 #include "sim/kernel/sim_trace.h"
 
-static void on_transition(void *ctx, const struct breaker *b, enum breaker_state from,
-                          sim_time now)
+static void on_transition(void *ctx, const struct breaker *b, enum breaker_state from, sim_time now)
 {
     struct policy *p = ctx;
     if (from == BREAKER_CLOSED) {
@@ -21,8 +20,7 @@ static void on_transition(void *ctx, const struct breaker *b, enum breaker_state
         p->open_since = -1;
     }
     struct sim *sim = p->world->sim;
-    if (!sim_trace_enabled(sim))
-        return;
+    if (!sim_trace_enabled(sim)) return;
     char why[160];
     sim_trace(sim, b->state == BREAKER_OPEN ? SIM_TRACE_WARN : SIM_TRACE_INFO, p->who,
               "breaker to %s %s: %s", p->name, breaker_state_name(b->state),
@@ -47,8 +45,7 @@ struct policy *policy_create(struct world *w, const struct policy_config *cfg,
         breaker_init(&p->breaker, &cfg->breaker);
         breaker_set_callback(&p->breaker, on_transition, p);
     }
-    if (cfg->has_bulkhead)
-        bulkhead_init(&p->bulkhead, &cfg->bulkhead);
+    if (cfg->has_bulkhead) bulkhead_init(&p->bulkhead, &cfg->bulkhead);
     if (cfg->has_throttle) {
         throttle_init(&p->throttle, &cfg->throttle);
         char stream[1300];
@@ -56,21 +53,16 @@ struct policy *policy_create(struct world *w, const struct policy_config *cfg,
         p->throttle_rng = sim_rng_stream(w->sim, stream);
     }
     p->has_limit = cfg->has_retry && (cfg->retry.has_budget || cfg->retry.has_bucket);
-    if (p->has_limit)
-        retry_limit_init(&p->limit, &cfg->retry);
+    if (p->has_limit) retry_limit_init(&p->limit, &cfg->retry);
     return p;
 }
 
 void policy_destroy(struct policy *p)
 {
-    if (!p)
-        return;
-    if (p->cfg->has_breaker)
-        breaker_fini(&p->breaker);
-    if (p->cfg->has_throttle)
-        throttle_fini(&p->throttle);
-    if (p->has_limit)
-        retry_limit_fini(&p->limit);
+    if (!p) return;
+    if (p->cfg->has_breaker) breaker_fini(&p->breaker);
+    if (p->cfg->has_throttle) throttle_fini(&p->throttle);
+    if (p->has_limit) retry_limit_fini(&p->limit);
     free(p->who);
     free(p->name);
     free(p);
@@ -80,8 +72,7 @@ void policy_warmup(struct policy *p, sim_time now)
 {
     p->opened = 0;
     p->open_ns = 0;
-    if (p->open_since >= 0)
-        p->open_since = now;
+    if (p->open_since >= 0) p->open_since = now;
 }
 
 void policy_finish(struct policy *p, sim_time now)
@@ -95,8 +86,7 @@ void policy_finish(struct policy *p, sim_time now)
 void policy_bulkhead_rejected(struct policy *p)
 {
     p->last_rejected = sim_now(p->world->sim);
-    if (p->bulkhead_full)
-        return;
+    if (p->bulkhead_full) return;
     p->bulkhead_full = true;
     const struct bulkhead *b = &p->bulkhead;
     const char *kind = p->cfg->bulkhead.kind == BULKHEAD_SEMAPHORE ? "semaphore" : "threadpool";
@@ -120,8 +110,8 @@ void policy_sample(struct policy *p)
             sim_trace(sim, SIM_TRACE_WARN, p->who,
                       "retries to %s exceed first tries (%llu retries, %llu first tries in the "
                       "last %gs)",
-                      p->name, (unsigned long long)p->iv_retries,
-                      (unsigned long long)p->iv_firsts, sim_time_to_s(p->world->cfg->sample));
+                      p->name, (unsigned long long)p->iv_retries, (unsigned long long)p->iv_firsts,
+                      sim_time_to_s(p->world->cfg->sample));
         p->storming = true;
     } else if (p->storming && now - p->last_storm >= POLICY_STORM_QUIET) {
         p->storming = false;

@@ -40,23 +40,23 @@ struct policy {
     const struct policy_config *cfg;
     const struct service *caller; /* NULL: a load source's end users */
     const struct service *callee;
-    char *who;                    /* timeline subject: the caller (service or load) */
-    char *name;                   /* "payment (pay_call)": the dependency and the policy */
-    struct breaker breaker;       /* when cfg->has_breaker */
-    struct bulkhead bulkhead;     /* when cfg->has_bulkhead */
-    struct throttle throttle;     /* when cfg->has_throttle */
-    struct retry_limit limit;     /* when the retry has a budget or a bucket */
+    char *who;                /* timeline subject: the caller (service or load) */
+    char *name;               /* "payment (pay_call)": the dependency and the policy */
+    struct breaker breaker;   /* when cfg->has_breaker */
+    struct bulkhead bulkhead; /* when cfg->has_bulkhead */
+    struct throttle throttle; /* when cfg->has_throttle */
+    struct retry_limit limit; /* when the retry has a budget or a bucket */
     bool has_limit;
     gsl_rng *throttle_rng;
-    bool bulkhead_full;           /* for the timeline's full/recovered lines */
-    sim_time last_rejected;       /* the bulkhead's last refusal */
+    bool bulkhead_full;             /* for the timeline's full/recovered lines */
+    sim_time last_rejected;         /* the bulkhead's last refusal */
     uint64_t iv_firsts, iv_retries; /* calls and retries since the last sample */
-    bool storming;                /* retries outnumber first tries */
-    sim_time last_storm;          /* the last sample at which they did */
+    bool storming;                  /* retries outnumber first tries */
+    sim_time last_storm;            /* the last sample at which they did */
     /* breaker metrics, after the warm-up */
     uint64_t opened;
-    sim_time open_ns;             /* time not CLOSED */
-    sim_time open_since;          /* when it last left CLOSED; -1 while CLOSED */
+    sim_time open_ns;    /* time not CLOSED */
+    sim_time open_since; /* when it last left CLOSED; -1 while CLOSED */
 };
 
 /* `who` names the caller; the throttle's stream is "policy/<who>/<name>/throttle". */

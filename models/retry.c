@@ -36,7 +36,6 @@ sim_time retry_delay(const struct retry_config *cfg, int retry, sim_time prev, g
     }
     /* Exponential growth without a cap can overflow any clock; a century is
      * "never" for a simulation. */
-    if (!(d < 100.0 * 365 * 24 * (double)SIM_HOUR))
-        d = 100.0 * 365 * 24 * (double)SIM_HOUR;
+    if (!(d < 100.0 * 365 * 24 * (double)SIM_HOUR)) d = 100.0 * 365 * 24 * (double)SIM_HOUR;
     return d <= 0 ? 0 : (sim_time)(d + 0.5);
 }

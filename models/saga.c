@@ -59,6 +59,7 @@ static void init_saga(struct world *w, struct saga *s, const char *name,
     arr_init(&s->arr, rates, nrates, false, sim_rng_stream(w->sim, stream));
     memset(&s->m, 0, sizeof s->m);
     sim_hist_init(&s->m.duration);
+    win_init(&s->outcomes, SIM_S, (int)(SAGA_STORM_WINDOW / SIM_S));
     s->last_storm = -1;
 }
 
@@ -101,6 +102,7 @@ void saga_destroy(struct world *w)
     for (int k = 0; k < w->nsagas; k++) {
         struct saga *s = &w->sagas[k];
         arr_fini(&s->arr);
+        win_fini(&s->outcomes);
         free(s->steps);
         free(s->comps);
         free(s->terminal);
@@ -188,7 +190,7 @@ static void decide(struct saga_inst *i, enum saga_state to)
         i->timer = 0;
     }
     if (i->counted) sim_hist_add(&s->m.duration, sim_now(sim) - i->started);
-    if (to == SAGA_COMPLETED) s->iv_completed++;
+    if (to == SAGA_COMPLETED) win_add(&s->outcomes, sim_now(sim), 1, 1);
     saga_unref(i);
 }
 
@@ -227,7 +229,6 @@ static void compensate_next(struct saga_inst *i)
 
 void saga_call_done(struct saga_inst *i, struct call *c, enum outcome o)
 {
-    (void)c;
     struct saga *s = i->saga;
     const struct saga_config *sc = s->cfg;
     if (i->state == SAGA_RUNNING) {
@@ -239,13 +240,14 @@ void saga_call_done(struct saga_inst *i, struct call *c, enum outcome o)
             call_site(i, s->steps[i->step]);
             return;
         }
-        /* A timed-out step may have taken effect: compensate it too only
-         * when the saga says so (its compensation must then cope with an
-         * effect that is not there yet, or arrives later). */
-        if (!(o == OUTCOME_TIMEOUT && sc->compensate_uncertain)) i->step--;
+        /* A step with a timed-out attempt (the last or an earlier one) may
+         * have taken effect: compensate it too only when the saga says so
+         * (its compensation must then cope with an effect that is not
+         * there yet, or arrives later). */
+        if (!(c->uncertain && sc->compensate_uncertain)) i->step--;
         i->state = SAGA_COMPENSATING;
         check(i, SAGA_RUNNING);
-        s->iv_failing++;
+        win_add(&s->outcomes, sim_now(s->world->sim), 0, 1);
         compensate_next(i);
         return;
     }
@@ -286,7 +288,7 @@ void saga_event(struct saga_inst *i, int event)
         decide(i, SAGA_COMPLETED);
         break;
     case 2:
-        s->iv_failing++;
+        win_add(&s->outcomes, sim_now(s->world->sim), 0, 1);
         decide(i, SAGA_FAILED);
         break;
     default:
@@ -353,22 +355,22 @@ void saga_sample(struct saga *s)
 {
     struct sim *sim = s->world->sim;
     sim_time now = sim_now(sim);
-    if (s->iv_failing > s->iv_completed && s->iv_failing >= SAGA_STORM_MIN) {
+    int64_t failed = win_sum(&s->outcomes, now, 0), completed = win_sum(&s->outcomes, now, 1);
+    if (failed > completed && failed >= SAGA_STORM_MIN) {
         if (!s->storming && sim_trace_enabled(sim))
-            sim_trace(sim, SIM_TRACE_WARN, s->name,
-                      "compensation storm: %llu instances failing vs %llu completing in %gs",
-                      (unsigned long long)s->iv_failing, (unsigned long long)s->iv_completed,
-                      sim_time_to_s(s->world->cfg->sample));
+            sim_trace(
+                sim, SIM_TRACE_WARN, s->name,
+                "compensation storm: %lld instances failed vs %lld completed in the last %llds",
+                (long long)failed, (long long)completed, (long long)(SAGA_STORM_WINDOW / SIM_S));
         s->storming = true;
         s->last_storm = now;
     } else if (s->storming && now - s->last_storm >= SAGA_STORM_QUIET) {
         s->storming = false;
         if (sim_trace_enabled(sim))
             sim_trace(sim, SIM_TRACE_INFO, s->name,
-                      "compensation storm over: completions back above failures for %llds",
+                      "compensation storm over: completions above failures for %llds",
                       (long long)(SAGA_STORM_QUIET / SIM_S));
     }
-    s->iv_failing = s->iv_completed = 0;
 }
 
 void saga_finish(struct world *w)

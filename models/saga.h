@@ -46,8 +46,9 @@
  *   | RUNNING      | STUCK        | chor.: no terminal event within `timeout`     |
  *
  * Compensations run in reverse order of the completed steps, skipping steps
- * without `compensate`; with compensate_uncertain, a step whose call timed
- * out is compensated too (its effect is unknown). The first decision stands:
+ * without `compensate`; with compensate_uncertain, a failed step whose call
+ * had an attempt time out (the last or an earlier one) is compensated too:
+ * its effect is unknown. The first decision stands:
  * a choreography's late terminal event does not change it.
  *
  * The verdict (sagas.<name>), once decided and judged:
@@ -58,16 +59,20 @@
  *   - FAILED -> `compensated` with an empty ledger, else `inconsistent`:
  *     the silent case, an effect left in place that nobody will undo.
  * Timeline: a stuck instance, an inconsistent verdict, and a compensation
- * storm (more instances starting to compensate than completing, in a sample
- * interval, SAGA_STORM_MIN or more; over after SAGA_STORM_QUIET without).
+ * storm: over the last SAGA_STORM_WINDOW (checked at each sample), more
+ * instances failed than completed, and at least SAGA_STORM_MIN. A window
+ * long enough that a steady failure share under one half does not trip it
+ * by chance; the storm is over after SAGA_STORM_QUIET without.
  */
 #ifndef MODELS_SAGA_H
 #define MODELS_SAGA_H
 
+#include "models/window.h"
 #include "models/world.h"
 
-#define SAGA_STORM_MIN   10
-#define SAGA_STORM_QUIET (60 * SIM_S)
+#define SAGA_STORM_WINDOW (10 * SIM_S)
+#define SAGA_STORM_MIN    10
+#define SAGA_STORM_QUIET  (60 * SIM_S)
 
 enum saga_state { SAGA_RUNNING, SAGA_COMPENSATING, SAGA_COMPLETED, SAGA_FAILED, SAGA_STUCK };
 
@@ -81,7 +86,7 @@ struct saga {
     struct site **comps; /* per step; NULL: no compensation */
     int8_t *terminal;    /* chor.: per event, 0, 1 completed, 2 failed */
     struct saga_metrics m;
-    uint64_t iv_failing, iv_completed; /* this sample interval */
+    struct win outcomes; /* counters 0 failed, 1 completed */
     bool storming;
     sim_time last_storm;
 };

@@ -34,8 +34,7 @@ static void advance(struct win *w, sim_time now)
 {
     int64_t idx = now / w->width;
     SIM_ASSERT(idx >= w->head);
-    if (idx == w->head)
-        return;
+    if (idx == w->head) return;
     if (idx - w->head >= w->n) {
         win_clear(w);
     } else {

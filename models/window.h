@@ -29,8 +29,8 @@
 struct win {
     sim_time width;
     int n;
-    int64_t head;                    /* index (t / width) of the newest bucket */
-    int64_t (*buckets)[WIN_NCOUNT];  /* bucket i holds index head - ((head - i) mod n) */
+    int64_t head;                   /* index (t / width) of the newest bucket */
+    int64_t (*buckets)[WIN_NCOUNT]; /* bucket i holds index head - ((head - i) mod n) */
     int64_t total[WIN_NCOUNT];
 };
 

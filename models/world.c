@@ -148,6 +148,8 @@ static void build_endpoint(struct world *w, struct service *s, int e)
     for (int k = 0; k < ec->nsteps; k++)
         if (ec->steps[k].kind == STEP_PUBLISH && ec->steps[k].event_p < 1)
             ep->pub_rng = stream(w, "service/%s/%s/publish%s", sn, en, "");
+    for (int k = 0; k < ec->nsteps; k++)
+        ep->publishes |= ec->steps[k].kind == STEP_PUBLISH;
     memset(&ep->m, 0, sizeof ep->m);
     sim_hist_init(&ep->m.latency);
 }

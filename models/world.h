@@ -73,6 +73,7 @@ struct endpoint {
     int *site_off;       /* per step: index of its first site in `sites` */
     gsl_rng *work_rng, *hold_rng, *err_rng;
     gsl_rng *pub_rng; /* publish branches; NULL when it has none */
+    bool publishes;   /* it has publish steps */
     struct slowdown slow;
     double fault_error_rate;
     struct ep_metrics m;
@@ -182,6 +183,7 @@ struct call {
     bool waiting;            /* in the bulkhead's queue */
     bool permit;             /* holds a bulkhead permit (shared with the req) */
     struct saga_inst *corr;  /* passed on to its requests; its owner holds the reference */
+    bool uncertain;          /* an attempt timed out: it may have taken effect */
 };
 
 struct fan {
