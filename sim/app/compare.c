@@ -35,8 +35,7 @@ void compare_mean(const double *x, int n, double *mean, double *ci)
     struct sim_tally t;
     sim_tally_init(&t);
     for (int i = 0; i < n; i++)
-        if (isfinite(x[i]))
-            sim_tally_add(&t, x[i]);
+        if (isfinite(x[i])) sim_tally_add(&t, x[i]);
     finish(&t, mean, ci);
 }
 
@@ -45,8 +44,7 @@ void compare_paired(const double *a, const double *b, int n, double *mean, doubl
     struct sim_tally t;
     sim_tally_init(&t);
     for (int i = 0; i < n; i++)
-        if (isfinite(a[i]) && isfinite(b[i]))
-            sim_tally_add(&t, b[i] - a[i]);
+        if (isfinite(a[i]) && isfinite(b[i])) sim_tally_add(&t, b[i] - a[i]);
     finish(&t, mean, ci);
 }
 
@@ -67,6 +65,18 @@ static const struct compare_metric_def load_metrics[] = {
 static const struct compare_metric_def service_metrics[] = {
     {"services", "blocked_fraction", NULL, "blocked_fraction", true},
 };
+/* Saga verdicts as counts of instances: every variant starts the same
+ * instances (common random numbers), so counts compare directly. */
+static const struct compare_metric_def saga_metrics[] = {
+    {"sagas", "completed", NULL, "completed", false},
+    {"sagas", "inconsistent", NULL, "inconsistent", false},
+    {"sagas", "stuck", NULL, "stuck", false},
+    {"sagas", "duplicates", NULL, "duplicates", false},
+};
+static const struct compare_metric_def projection_metrics[] = {
+    {"projections", "stale_reads", NULL, "stale_reads", true},
+    {"projections", "lag_ms", "p99", "lag_p99_ms", false},
+};
 
 #define COUNT(a) ((int)(sizeof a / sizeof *a))
 
@@ -76,8 +86,7 @@ double compare_value(const struct report *tree, const struct compare_metric *m)
     const struct report *o = report_get(tree, d->section);
     o = o ? report_get(o, m->name) : NULL;
     o = o ? report_get(o, d->k1) : NULL;
-    if (o && d->k2)
-        o = report_get(o, d->k2);
+    if (o && d->k2) o = report_get(o, d->k2);
     return o && o->kind == REPORT_NUMBER ? o->num : (double)NAN;
 }
 
@@ -89,11 +98,13 @@ bool compare_metric_rate(const struct compare_metric *m)
 const char *compare_metric_section(const char *suffix)
 {
     for (int i = 0; i < COUNT(load_metrics); i++)
-        if (strcmp(suffix, load_metrics[i].label) == 0)
-            return "load";
+        if (strcmp(suffix, load_metrics[i].label) == 0) return "load";
     for (int i = 0; i < COUNT(service_metrics); i++)
-        if (strcmp(suffix, service_metrics[i].label) == 0)
-            return "services";
+        if (strcmp(suffix, service_metrics[i].label) == 0) return "services";
+    for (int i = 0; i < COUNT(saga_metrics); i++)
+        if (strcmp(suffix, saga_metrics[i].label) == 0) return "sagas";
+    for (int i = 0; i < COUNT(projection_metrics); i++)
+        if (strcmp(suffix, projection_metrics[i].label) == 0) return "projections";
     return NULL;
 }
 
@@ -115,8 +126,7 @@ static void add_section(struct metrics *ms, struct report *const *trees, int ntr
             bool seen = false;
             for (int i = first; i < ms->n && !seen; i++)
                 seen = strcmp(ms->m[i].name, name) == 0;
-            if (seen)
-                continue;
+            if (seen) continue;
             for (int d = 0; d < ndefs; d++) {
                 if (ms->n == ms->cap) {
                     ms->cap = ms->cap ? 2 * ms->cap : 16;
@@ -137,6 +147,8 @@ int compare_metrics(struct report *const *trees, int ntrees, int stride,
     struct metrics ms = {0};
     add_section(&ms, trees, ntrees, stride, load_metrics, COUNT(load_metrics));
     add_section(&ms, trees, ntrees, stride, service_metrics, COUNT(service_metrics));
+    add_section(&ms, trees, ntrees, stride, saga_metrics, COUNT(saga_metrics));
+    add_section(&ms, trees, ntrees, stride, projection_metrics, COUNT(projection_metrics));
     *out = ms.m;
     return ms.n;
 }
@@ -175,8 +187,7 @@ static void compute(struct row *row, const struct compare_input *in)
 /* summary.json's rule, so a mean reads the same in both files. */
 void compare_csv_number(double v, FILE *f)
 {
-    if (!isfinite(v))
-        return;
+    if (!isfinite(v)) return;
     if (v == floor(v) && fabs(v) < 9007199254740992.0)
         fprintf(f, "%.0f", v == 0 ? 0.0 : v);
     else
@@ -226,12 +237,10 @@ static int width(const char *s)
  * the same for every cell of the row so they compare digit by digit. */
 static int decimals(const struct row *r, int nv)
 {
-    if (compare_metric_rate(r->m))
-        return 2;
+    if (compare_metric_rate(r->m)) return 2;
     double big = 0;
     for (int v = 0; v < nv; v++)
-        if (isfinite(r->mean[v]) && fabs(r->mean[v]) > big)
-            big = fabs(r->mean[v]);
+        if (isfinite(r->mean[v]) && fabs(r->mean[v]) > big) big = fabs(r->mean[v]);
     return big >= 1000 ? 0 : big >= 100 ? 1 : big >= 1 ? 2 : 3;
 }
 
@@ -369,18 +378,14 @@ static void write_table(const struct rows *rows, const struct compare_input *in,
         int lastc = to > from ? 2 * to - 1 : 1;
         for (int i = 0; i <= n; i++) {
             for (int c = 0; c <= lastc; c++) {
-                if (c >= 2 && c < 2 * from)
-                    continue;
+                if (c >= 2 && c < 2 * from) continue;
                 const char *s = cells[i * ncol + c];
                 int pad = w[c] - width(s);
                 bool left = c == 0 || (c > 1 && c % 2 == 1);
-                if (c > 0)
-                    fputs("  ", f);
-                if (!left)
-                    fprintf(f, "%*s", pad, "");
+                if (c > 0) fputs("  ", f);
+                if (!left) fprintf(f, "%*s", pad, "");
                 fputs(s, f);
-                if (left && c < lastc)
-                    fprintf(f, "%*s", pad, "");
+                if (left && c < lastc) fprintf(f, "%*s", pad, "");
             }
             fputc('\n', f);
         }
