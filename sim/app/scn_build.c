@@ -5,8 +5,13 @@
  * (steps and loads name them), services in two passes (first every
  * service's name, pools and endpoint names, then the steps, whose calls may
  * name a service defined further down), the call graph's cycles, loads
- * (which may append a synthesized policy "load/<name>") and faults. Arrays
- * keep the file's order, so indices and output follow the file.
+ * (which may append a synthesized policy "load/<name>"), faults, then the
+ * event-driven sections: bus, subscriptions, choreographies, sagas (which
+ * may append "saga/<name>/compensation") and projections. Arrays keep the
+ * file's order, so indices and output follow the file. Event and effect
+ * names have no section of their own: they are gathered where they are
+ * used, and whether each one waited for is published (and each undone
+ * effect is some endpoint's) is checked last, when every use is known.
  *
  * Every problem is reported and the build goes on, so one run of `check`
  * lists them all. Two habits keep one mistake from being reported many
@@ -36,6 +41,12 @@ struct edge {
     const struct scn_node *at;
 };
 
+/* A name used at `at` that something else in the file must define. */
+struct ref {
+    int index;
+    const struct scn_node *at;
+};
+
 struct bld {
     const char *path;
     struct scn_errors *err;
@@ -49,9 +60,19 @@ struct bld {
     int npool_names;
     struct edge *edges;
     size_t nedges, edges_cap;
+    /* cfg->events and cfg->effects grow as names are met; each name has a
+     * flag: the event is published somewhere, the effect is some endpoint's
+     * `effect`. What needs the flag set is checked once everything is built
+     * (check_refs): a subscription may name an event published by a service
+     * further down, an `undo` an effect of one. */
+    size_t events_cap, effects_cap;
+    bool *published, *effected;
+    size_t published_cap, effected_cap;
+    struct ref *ev_uses; /* subscriptions, terminal events, projections */
+    size_t nev_uses, ev_uses_cap;
+    struct ref *undos;
+    size_t nundos, undos_cap;
 };
-
-static const char PLANNED[] = "is not supported yet (sagas and the event bus are planned)";
 
 /* ---- reporting ------------------------------------------------------------ */
 
@@ -125,25 +146,15 @@ static void join(const char *const *list, char *buf, size_t len)
     }
 }
 
-/* Every key of map must be in known (or planned, which gets its own
- * message). `where` reads after "unknown key X": "in service 'payment'". */
+/* Every key of map must be in known. `where` reads after "unknown key X":
+ * "in service 'payment'". */
 static void check_keys(struct bld *b, const struct scn_node *map, const char *where,
-                       const char *const *known, const char *const *planned)
+                       const char *const *known)
 {
     for (int i = 0; i < map->n; i++) {
         const char *k = map->keys[i].name;
         if (in_list(k, known)) continue;
-        if (planned && in_list(k, planned)) {
-            err_key(b, map, i, "%s %s", k, PLANNED);
-            continue;
-        }
-        const char *cands[48];
-        int nc = 0;
-        for (int j = 0; known[j] && nc < 48; j++)
-            cands[nc++] = known[j];
-        for (int j = 0; planned && planned[j] && nc < 48; j++)
-            cands[nc++] = planned[j];
-        const char *dym = scn__did_you_mean(k, cands, nc);
+        const char *dym = scn__did_you_mean(k, known, list_len(known));
         char q[GOTBUF];
         scn__quote(k, q, sizeof q);
         if (dym) {
@@ -584,7 +595,7 @@ static bool build_dist(struct bld *b, const struct scn_node *n, const char *key,
     char where[96];
     snprintf(where, sizeof where, "in %s %s distribution", article(dist_names[k]), dist_names[k]);
     int before = b->nerr;
-    check_keys(b, n, where, known, NULL);
+    check_keys(b, n, where, known);
     if (b->nerr != before) return false;
 
     const char *dname = dist_names[k];
@@ -700,7 +711,7 @@ static void build_retry(struct bld *b, const struct scn_node *m, struct retry_co
     r->multiplier = 2;
     r->on = OUTCOME_BIT(OUTCOME_TIMEOUT) | OUTCOME_BIT(OUTCOME_ERROR);
     if (!is_map(b, m, "retry")) return;
-    check_keys(b, m, "in a retry", keys, NULL);
+    check_keys(b, m, "in a retry", keys);
     opt_int(b, m, "attempts", 1, &r->attempts);
     const struct scn_node *base = scn__map_get(m, "base");
     r->backoff = (enum backoff_kind)opt_enum(b, m, "backoff", backoff_names,
@@ -732,7 +743,7 @@ static void build_retry(struct bld *b, const struct scn_node *m, struct retry_co
     /* Finagle's RetryBudget defaults: 20% of first tries, 10 per second, over 10 s. */
     const struct scn_node *bu = scn__map_get(m, "budget");
     if (bu && is_map(b, bu, "budget")) {
-        check_keys(b, bu, "in a retry budget", budget_keys, NULL);
+        check_keys(b, bu, "in a retry budget", budget_keys);
         r->has_budget = true;
         r->budget_ratio = 0.2;
         r->budget_min_per_s = 10;
@@ -743,7 +754,7 @@ static void build_retry(struct bld *b, const struct scn_node *m, struct retry_co
     }
     const struct scn_node *bk = scn__map_get(m, "bucket");
     if (bk && is_map(b, bk, "bucket")) {
-        check_keys(b, bk, "in a retry bucket", bucket_keys, NULL);
+        check_keys(b, bk, "in a retry bucket", bucket_keys);
         r->has_bucket = true;
         r->bucket_capacity = 10;
         r->bucket_per_call = 0.1;
@@ -789,7 +800,7 @@ static void build_breaker(struct bld *b, const struct scn_node *m, struct breake
                                        "open_for",
                                        NULL};
     if (!is_map(b, m, "breaker")) return;
-    check_keys(b, m, "in a breaker", keys, NULL);
+    check_keys(b, m, "in a breaker", keys);
     /* Without `kind`, the keys written decide; with none, Resilience4j's. */
     int dflt = has_any(m, consecutive_keys) ? BREAKER_CONSECUTIVE : BREAKER_SLIDING;
     c->kind = (enum breaker_kind)opt_enum(b, m, "kind", breaker_kinds, dflt);
@@ -849,7 +860,7 @@ static void build_bulkhead(struct bld *b, const struct scn_node *m, struct bulkh
     static const char *const sem_keys[] = {"max_concurrent", "max_wait", NULL};
     static const char *const tp_keys[] = {"threads", "queue", NULL};
     if (!is_map(b, m, "bulkhead")) return;
-    check_keys(b, m, "in a bulkhead", keys, NULL);
+    check_keys(b, m, "in a bulkhead", keys);
     int dflt = has_any(m, tp_keys) ? BULKHEAD_THREADPOOL : BULKHEAD_SEMAPHORE;
     c->kind = (enum bulkhead_kind)opt_enum(b, m, "kind", kinds, dflt);
     if (c->kind == BULKHEAD_SEMAPHORE) {
@@ -880,7 +891,7 @@ static void build_policy(struct bld *b, const struct scn_node *m, struct policy_
     char where[128];
     snprintf(where, sizeof where, "in policy '%.60s'", p->name);
     if (!is_map(b, m, "a policy")) return;
-    check_keys(b, m, where, keys, NULL);
+    check_keys(b, m, where, keys);
     opt_dur(b, m, "timeout", false, &p->timeout);
     const struct scn_node *n;
     if ((n = scn__map_get(m, "retry"))) {
@@ -897,7 +908,7 @@ static void build_policy(struct bld *b, const struct scn_node *m, struct policy_
     }
     if ((n = scn__map_get(m, "fallback")) && is_map(b, n, "fallback")) {
         p->has_fallback = true;
-        check_keys(b, n, "in a fallback", fb_keys, NULL);
+        check_keys(b, n, "in a fallback", fb_keys);
         p->fallback.kind = (enum fallback_kind)opt_enum(b, n, "kind", fb_kinds, FALLBACK_VALUE);
         opt_dur(b, n, "latency", false, &p->fallback.latency);
     }
@@ -907,7 +918,7 @@ static void build_policy(struct bld *b, const struct scn_node *m, struct policy_
     if ((n = scn__map_get(m, "throttle")) && is_map(b, n, "throttle")) {
         /* The SRE book's K = 2 over two minutes. */
         p->has_throttle = true;
-        check_keys(b, n, "in a throttle", th_keys, NULL);
+        check_keys(b, n, "in a throttle", th_keys);
         p->throttle.k = 2;
         p->throttle.window = 2 * SIM_MIN;
         opt_num(b, n, "k", NUM_GT0, &p->throttle.k);
@@ -960,6 +971,150 @@ static int find_policy(struct bld *b, const struct scn_node *n)
     return -1;
 }
 
+/* ---- events and effects -------------------------------------------------------- */
+
+/* Index of name in a growing table of names, appended (with its flag
+ * cleared) on first sight, so indices follow the order the loader meets the
+ * names. A linear search: a scenario names tens of events, and the table is
+ * built once. */
+static int intern(char ***names, int *count, size_t *cap, bool **flags, size_t *fcap,
+                  const char *name)
+{
+    for (int i = 0; i < *count; i++)
+        if (strcmp((*names)[i], name) == 0) return i;
+    *names = sim_xgrow(*names, cap, (size_t)*count + 1, sizeof **names);
+    *flags = sim_xgrow(*flags, fcap, (size_t)*count + 1, sizeof **flags);
+    (*names)[*count] = sim_xstrdup(name);
+    (*flags)[*count] = false;
+    return (*count)++;
+}
+
+static void push_ref(struct ref **refs, size_t *n, size_t *cap, int index,
+                     const struct scn_node *at)
+{
+    if (*n == *cap) *refs = sim_xgrow(*refs, cap, *n + 1, sizeof **refs);
+    (*refs)[(*n)++] = (struct ref){index, at};
+}
+
+/* EV_PUBLISH: the file puts the event on the bus here (a publish step,
+ * on_failure, a choreography's start); EV_USE: it waits for it, which is
+ * an error unless something publishes it (see check_refs). */
+enum ev_role { EV_PUBLISH, EV_USE };
+
+/* An event name -> its index in cfg->events; -1 (reported) if not a name.
+ * Event names are CamelCase by custom (OrderCreated), so uppercase is
+ * allowed as in every name but the scenario's and variants'. */
+static int event_ref(struct bld *b, const struct scn_node *n, const char *key, enum ev_role role)
+{
+    struct world_config *c = b->cfg;
+    const char *name = to_name(b, n, key, false);
+    if (!name) return -1;
+    int i = intern(&c->events, &c->nevents, &b->events_cap, &b->published, &b->published_cap, name);
+    if (role == EV_PUBLISH)
+        b->published[i] = true;
+    else
+        push_ref(&b->ev_uses, &b->nev_uses, &b->ev_uses_cap, i, n);
+    return i;
+}
+
+/* An effect name -> its index in cfg->effects; `defines`: an `effect`, else
+ * an `undo`, which must name an effect some endpoint has. */
+static int effect_ref(struct bld *b, const struct scn_node *n, const char *key, bool defines)
+{
+    struct world_config *c = b->cfg;
+    const char *name = to_name(b, n, key, false);
+    if (!name) return -1;
+    int i =
+        intern(&c->effects, &c->neffects, &b->effects_cap, &b->effected, &b->effected_cap, name);
+    if (defines)
+        b->effected[i] = true;
+    else
+        push_ref(&b->undos, &b->nundos, &b->undos_cap, i, n);
+    return i;
+}
+
+/* `on: E` or `on: [E, F]`: events waited for. An event listed twice, or
+ * also in `other` (a choreography's completed_on for its failed_on), would
+ * leave an instance's outcome to the order of a list, so both are errors. */
+static void build_event_list(struct bld *b, const struct scn_node *n, const char *key, int **out,
+                             int *count, const int *other, int nother, const char *other_key)
+{
+    char gb[GOTBUF];
+    if (n->kind == SCN_MAP) {
+        err_at(b, n, "%s must be an event name or a list of event names, got a mapping", key);
+        return;
+    }
+    int len = n->kind == SCN_SEQ ? n->n : 1;
+    if (len == 0) {
+        err_at(b, n, "%s must name at least one event", key);
+        return;
+    }
+    *out = sim_xcalloc((size_t)len, sizeof **out);
+    *count = len;
+    for (int i = 0; i < len; i++) {
+        const struct scn_node *item = n->kind == SCN_SEQ ? n->items[i] : n;
+        int ev = (*out)[i] = event_ref(b, item, key, EV_USE);
+        if (ev < 0) continue;
+        bool twice = false;
+        for (int j = 0; j < i && !twice; j++)
+            twice = (*out)[j] == ev;
+        if (twice) {
+            err_at(b, item, "event %s is listed twice in %s", got(item, gb, sizeof gb), key);
+            continue;
+        }
+        for (int j = 0; j < nother; j++)
+            if (other[j] == ev) {
+                err_at(b, item, "event %s is in both %s and %s", got(item, gb, sizeof gb),
+                       other_key, key);
+                break;
+            }
+    }
+}
+
+/* Names whose flag is set, for suggestions; the caller frees the array. */
+static const char **flagged(char *const *names, const bool *flags, int count, int *n)
+{
+    const char **out = sim_xcalloc((size_t)count + 1, sizeof *out);
+    *n = 0;
+    for (int i = 0; i < count; i++)
+        if (flags[i]) out[(*n)++] = names[i];
+    return out;
+}
+
+/* Once everything is built: every undo names an effect, every event waited
+ * for is published. Reported at each use, with a suggestion among the names
+ * that are defined (a misspelt PaymentFailed is the usual cause). */
+static void check_refs(struct bld *b)
+{
+    const struct world_config *c = b->cfg;
+    char gb[GOTBUF];
+    int n;
+    const char **cands = flagged(c->effects, b->effected, c->neffects, &n);
+    for (size_t i = 0; i < b->nundos; i++) {
+        const struct ref *r = &b->undos[i];
+        if (b->effected[r->index]) continue;
+        const char *dym = scn__did_you_mean(c->effects[r->index], cands, n);
+        if (dym)
+            err_at(b, r->at, "undo %s names an effect no endpoint has; did you mean '%s'?",
+                   got(r->at, gb, sizeof gb), dym);
+        else
+            err_at(b, r->at, "undo %s names an effect no endpoint has", got(r->at, gb, sizeof gb));
+    }
+    free(cands);
+    cands = flagged(c->events, b->published, c->nevents, &n);
+    for (size_t i = 0; i < b->nev_uses; i++) {
+        const struct ref *r = &b->ev_uses[i];
+        if (b->published[r->index]) continue;
+        const char *dym = scn__did_you_mean(c->events[r->index], cands, n);
+        err_at(b, r->at,
+               "event %s is never published (no publish step, on_failure or choreography "
+               "start names it)%s%s%s",
+               got(r->at, gb, sizeof gb), dym ? "; did you mean '" : "", dym ? dym : "",
+               dym ? "'?" : "");
+    }
+    free(cands);
+}
+
 /* ---- services --------------------------------------------------------------- */
 
 static int find_service(const struct world_config *c, const char *name, size_t len)
@@ -1010,7 +1165,7 @@ static void build_pool(struct bld *b, const struct scn_node *m, struct service_c
     if (!is_map(b, m, "a pool")) return;
     char where[128];
     snprintf(where, sizeof where, "in a pool of service '%.60s'", s->name ? s->name : "?");
-    check_keys(b, m, where, keys, NULL);
+    check_keys(b, m, where, keys);
     const struct scn_node *n = need(b, m, "name", where);
     const char *name = n ? to_name(b, n, "pool name", false) : NULL;
     if (name && !dup_name(b, n, "pool", &s->pools[0].name, k, sizeof *s->pools))
@@ -1019,22 +1174,40 @@ static void build_pool(struct bld *b, const struct scn_node *m, struct service_c
     opt_dur(b, m, "acquire_timeout", false, &p->acquire_timeout);
 }
 
+/* An endpoint's effects-ledger keys are read here, with its name; its
+ * on_failure event with its steps (pass 2), so events are numbered endpoint
+ * by endpoint. */
 static void build_endpoint_head(struct bld *b, const struct scn_node *m, struct service_config *s,
                                 int k)
 {
-    static const char *const keys[] = {"name", "error_rate", "steps", NULL};
-    static const char *const planned[] = {"effect",      "idempotent", "undo",
-                                          "commutative", "on_failure", NULL};
+    static const char *const keys[] = {"name", "error_rate",  "steps",      "effect", "idempotent",
+                                       "undo", "commutative", "on_failure", NULL};
     struct endpoint_config *e = &s->endpoints[k];
+    e->effect = e->undo = e->on_failure = -1;
     if (!is_map(b, m, "an endpoint")) return;
     char where[128];
     snprintf(where, sizeof where, "in an endpoint of service '%.60s'", s->name ? s->name : "?");
-    check_keys(b, m, where, keys, planned);
+    check_keys(b, m, where, keys);
     const struct scn_node *n = need(b, m, "name", where);
     const char *name = n ? to_name(b, n, "endpoint name", false) : NULL;
     if (name && !dup_name(b, n, "endpoint", &s->endpoints[0].name, k, sizeof *s->endpoints))
         e->name = sim_xstrdup(name);
     opt_pct(b, m, "error_rate", false, &e->error_rate);
+
+    const struct scn_node *effect = scn__map_get(m, "effect");
+    const struct scn_node *undo = scn__map_get(m, "undo");
+    if (effect) e->effect = effect_ref(b, effect, "effect", true);
+    if (undo) e->undo = effect_ref(b, undo, "undo", false);
+    /* Each flag qualifies the key it belongs to: alone it would say nothing,
+     * and most likely the key it needs was forgotten or misspelt. */
+    if ((n = scn__map_get(m, "idempotent")) && to_bool(b, n, "idempotent", &e->idempotent) &&
+        !effect)
+        err_key(b, m, scn__map_find(m, "idempotent"),
+                "idempotent applies only to an endpoint with effect");
+    if ((n = scn__map_get(m, "commutative")) && to_bool(b, n, "commutative", &e->commutative) &&
+        !undo)
+        err_key(b, m, scn__map_find(m, "commutative"),
+                "commutative applies only to an endpoint with undo");
 }
 
 /* Pass 1: names, scalars, pools and endpoint names of one service. */
@@ -1055,7 +1228,7 @@ static void build_service_head(struct bld *b, const struct scn_node *m, int i)
         s->name = sim_xstrdup(name);
     char where[128];
     snprintf(where, sizeof where, "in service '%.60s'", name ? name : "?");
-    check_keys(b, m, where, keys, NULL);
+    check_keys(b, m, where, keys);
 
     if ((n = need(b, m, "threads", where))) {
         int64_t v;
@@ -1135,7 +1308,7 @@ static void build_call(struct bld *b, const struct scn_node *m, int from, struct
     cc->service = cc->endpoint = cc->policy = -1;
     const struct scn_node *n = m;
     if (m->kind == SCN_MAP) {
-        check_keys(b, m, "in a parallel call", keys, NULL);
+        check_keys(b, m, "in a parallel call", keys);
         n = need(b, m, "call", "in a parallel call");
         const struct scn_node *p = scn__map_get(m, "policy");
         if (p) cc->policy = find_policy(b, p);
@@ -1152,7 +1325,7 @@ static void build_parallel(struct bld *b, const struct scn_node *n, int from,
     char gb[GOTBUF];
     const struct scn_node *calls = n, *need_n = NULL;
     if (n->kind == SCN_MAP) {
-        check_keys(b, n, "in a parallel step", keys, NULL);
+        check_keys(b, n, "in a parallel step", keys);
         calls = need(b, n, "calls", "in a parallel step");
         need_n = scn__map_get(n, "need");
         if (!calls) return;
@@ -1183,21 +1356,47 @@ static void build_parallel(struct bld *b, const struct scn_node *n, int from,
     }
 }
 
+/* `publish: E`, or `publish: {event: E, probability: P, else: F}`: E with
+ * probability P, otherwise F (or nothing), a branch such as the guide's
+ * PointsDeducted / PointDeductionSkipped. */
+static void build_publish(struct bld *b, const struct scn_node *v, struct step_config *st)
+{
+    static const char *const keys[] = {"event", "probability", "else", NULL};
+    if (v->kind != SCN_MAP) {
+        st->event = event_ref(b, v, "publish", EV_PUBLISH);
+        return;
+    }
+    check_keys(b, v, "in a publish step", keys);
+    const struct scn_node *n = need(b, v, "event", "in a publish step");
+    if (n) st->event = event_ref(b, n, "event", EV_PUBLISH);
+    const struct scn_node *p = scn__map_get(v, "probability");
+    if (p) to_pct(b, p, "probability", false, &st->event_p);
+    if ((n = scn__map_get(v, "else"))) {
+        /* Without a probability the else branch could never be taken. */
+        if (!p)
+            err_key(b, v, scn__map_find(v, "else"),
+                    "else applies only with probability (event is published with that "
+                    "probability, else otherwise)");
+        st->event_else = event_ref(b, n, "else", EV_PUBLISH);
+    }
+}
+
 static void build_step(struct bld *b, const struct scn_node *m, int si, int from,
                        struct step_config *st)
 {
-    static const char *const keys[] = {"work",   "use",      "hold",     "call",
-                                       "policy", "optional", "parallel", NULL};
-    static const char *const planned[] = {"publish", NULL};
-    static const char *const kinds[] = {"work", "use", "call", "parallel", NULL};
+    static const char *const keys[] = {"work",     "use",      "hold",    "call", "policy",
+                                       "optional", "parallel", "publish", NULL};
+    static const char *const kinds[] = {"work", "use", "call", "parallel", "publish", NULL};
     static const char *const use_keys[] = {"hold", NULL};
     static const char *const call_keys[] = {"policy", "optional", NULL};
     struct service_config *s = &b->cfg->services[si];
     st->pool = -1;
     st->call.service = st->call.endpoint = st->call.policy = -1;
+    st->event = st->event_else = -1;
+    st->event_p = 1;
     if (!is_map(b, m, "a step")) return;
     int before = b->nerr;
-    check_keys(b, m, "in a step", keys, planned);
+    check_keys(b, m, "in a step", keys);
     int kind = -1, kind_key = -1;
     for (int i = 0; i < m->n; i++) {
         int k = -1;
@@ -1205,14 +1404,16 @@ static void build_step(struct bld *b, const struct scn_node *m, int si, int from
             if (strcmp(kinds[j], m->keys[i].name) == 0) k = j;
         if (k < 0) continue;
         if (kind >= 0)
-            err_key(b, m, i, "a step is one of work, use, call or parallel, got both '%s' and '%s'",
+            err_key(b, m, i,
+                    "a step is one of work, use, call, parallel or publish, got both '%s' "
+                    "and '%s'",
                     kinds[kind], kinds[k]);
         else
             kind = k, kind_key = i;
     }
     if (kind < 0) {
-        if (b->nerr == before) /* a lone `publish` was reported already */
-            err_at(b, m, "a step needs one of work, use, call or parallel");
+        if (b->nerr == before) /* an unknown key, likely a misspelt kind, was reported */
+            err_at(b, m, "a step needs one of work, use, call, parallel or publish");
         return;
     }
     const struct scn_node *v = m->items[kind_key];
@@ -1260,14 +1461,35 @@ static void build_step(struct bld *b, const struct scn_node *m, int si, int from
             add_edge(b, from, b->ep_base[st->call.service] + st->call.endpoint, v);
         break;
     }
-    default:
+    case 3:
         st->kind = STEP_PARALLEL;
         build_parallel(b, v, from, st);
+        break;
+    default:
+        st->kind = STEP_PUBLISH;
+        build_publish(b, v, st);
         break;
     }
 }
 
-/* Pass 2: the steps of every endpoint of one service. */
+/* `on_failure: {publish: E}`: a mapping, so a later key (a delay, a
+ * probability) can join `publish` without changing what this one means. */
+static void build_on_failure(struct bld *b, const struct scn_node *n, struct endpoint_config *e)
+{
+    static const char *const keys[] = {"publish", NULL};
+    char gb[GOTBUF];
+    if (n->kind != SCN_MAP) {
+        err_at(b, n, "on_failure must be a mapping {publish: EVENT}, got %s",
+               got(n, gb, sizeof gb));
+        return;
+    }
+    check_keys(b, n, "in on_failure", keys);
+    const struct scn_node *p = need(b, n, "publish", "in on_failure");
+    if (p) e->on_failure = event_ref(b, p, "publish", EV_PUBLISH);
+}
+
+/* Pass 2: the on_failure event and the steps of every endpoint of one
+ * service. */
 static void build_service_steps(struct bld *b, const struct scn_node *m, int si)
 {
     struct service_config *s = &b->cfg->services[si];
@@ -1275,9 +1497,12 @@ static void build_service_steps(struct bld *b, const struct scn_node *m, int si)
     if (!eps || eps->kind != SCN_SEQ) return;
     for (int k = 0; k < eps->n; k++) {
         const struct scn_node *em = eps->items[k];
-        const struct scn_node *steps = em->kind == SCN_MAP ? scn__map_get(em, "steps") : NULL;
-        if (!steps || !is_list(b, steps, "steps", "steps")) continue;
+        if (em->kind != SCN_MAP) continue;
         struct endpoint_config *e = &s->endpoints[k];
+        const struct scn_node *of = scn__map_get(em, "on_failure");
+        if (of) build_on_failure(b, of, e);
+        const struct scn_node *steps = scn__map_get(em, "steps");
+        if (!steps || !is_list(b, steps, "steps", "steps")) continue;
         e->steps = sim_xcalloc((size_t)steps->n, sizeof *e->steps);
         e->nsteps = steps->n;
         for (int j = 0; j < steps->n; j++)
@@ -1393,6 +1618,17 @@ static void build_services(struct bld *b, const struct scn_node *seq)
 
 /* ---- load ------------------------------------------------------------------- */
 
+/* A new, zeroed policy after the user's, for a policy the file implies
+ * (a load's timeout, a saga's compensation mapping); its index. Such names
+ * carry a '/', which no user policy name can, so they never collide, and
+ * find_policy (which looks only at the user's) never resolves to one. */
+static int push_policy(struct world_config *c)
+{
+    c->policies = sim_xrealloc(c->policies, (size_t)(c->npolicies + 1) * sizeof *c->policies);
+    memset(&c->policies[c->npolicies], 0, sizeof *c->policies);
+    return c->npolicies++;
+}
+
 static void policy_copy(struct policy_config *dst, const struct policy_config *src)
 {
     *dst = *src;
@@ -1401,7 +1637,11 @@ static void policy_copy(struct policy_config *dst, const struct policy_config *s
     if (src->has_latency) sim_dist_copy(&dst->latency, &src->latency);
 }
 
-static void build_rates(struct bld *b, const struct scn_node *n, struct load_config *l)
+/* A rate over time (load `rate`, a saga's `start`, a choreography's
+ * `start.rate`): a bare number, or piecewise points. `key` names it in
+ * messages. */
+static void build_rates(struct bld *b, const struct scn_node *n, const char *key,
+                        struct rate_point **rates, int *nrates)
 {
     static const char *const keys[] = {"at", "rps", "ramp", NULL};
     char gb[GOTBUF];
@@ -1411,33 +1651,33 @@ static void build_rates(struct bld *b, const struct scn_node *n, struct load_con
         if (!is_scalar(n) || !is_number(n->str) || !isfinite(rps = strtod(n->str, NULL)) ||
             rps < 0) {
             err_at(b, n,
-                   "rate must be requests per second >= 0 or a list of {at, rps, ramp}, "
+                   "%s must be requests per second >= 0 or a list of {at, rps, ramp}, "
                    "got %s",
-                   got(n, gb, sizeof gb));
+                   key, got(n, gb, sizeof gb));
             return;
         }
-        l->rates = sim_xcalloc(1, sizeof *l->rates);
-        l->nrates = 1;
-        l->rates[0].rps = rps;
+        *rates = sim_xcalloc(1, sizeof **rates);
+        *nrates = 1;
+        (*rates)[0].rps = rps;
         return;
     }
     if (n->kind != SCN_SEQ) {
-        err_at(b, n, "rate must be requests per second or a list of {at, rps, ramp}, got %s",
+        err_at(b, n, "%s must be requests per second or a list of {at, rps, ramp}, got %s", key,
                got(n, gb, sizeof gb));
         return;
     }
     if (n->n == 0) {
-        err_at(b, n, "rate must list at least one {at, rps}");
+        err_at(b, n, "%s must list at least one {at, rps}", key);
         return;
     }
-    l->rates = sim_xcalloc((size_t)n->n, sizeof *l->rates);
-    l->nrates = n->n;
+    *rates = sim_xcalloc((size_t)n->n, sizeof **rates);
+    *nrates = n->n;
     int last = -1; /* the latest point whose `at` was good */
     for (int i = 0; i < n->n; i++) {
         const struct scn_node *m = n->items[i];
-        struct rate_point *r = &l->rates[i];
+        struct rate_point *r = &(*rates)[i];
         if (!is_map(b, m, "a rate point {at, rps, ramp}")) continue;
-        check_keys(b, m, "in a rate point", keys, NULL);
+        check_keys(b, m, "in a rate point", keys);
         const struct scn_node *at = need(b, m, "at", "in a rate point");
         const struct scn_node *rps = need(b, m, "rps", "in a rate point");
         bool ok = at && to_dur(b, at, "at", false, &r->at);
@@ -1447,7 +1687,7 @@ static void build_rates(struct bld *b, const struct scn_node *n, struct load_con
         if (last >= 0) {
             /* Strictly increasing: two rates at one instant would leave the
              * rate in between undefined. A ramp must end by the next point. */
-            const struct rate_point *p = &l->rates[last];
+            const struct rate_point *p = &(*rates)[last];
             char pb[32];
             if (r->at <= p->at) {
                 sim_time_format(p->at, pb, sizeof pb);
@@ -1478,11 +1718,11 @@ static void build_load(struct bld *b, const struct scn_node *m, int i)
         l->name = sim_xstrdup(name);
     char where[128];
     snprintf(where, sizeof where, "in load '%.60s'", name ? name : "?");
-    check_keys(b, m, where, keys, NULL);
+    check_keys(b, m, where, keys);
     if ((n = need(b, m, "target", where)))
         resolve_endpoint(b, n, "target", &l->service, &l->endpoint);
     l->constant = opt_enum(b, m, "arrivals", arrivals, 0) == 1;
-    if ((n = need(b, m, "rate", where))) build_rates(b, n, l);
+    if ((n = need(b, m, "rate", where))) build_rates(b, n, "rate", &l->rates, &l->nrates);
 
     int pol = -1;
     if ((n = scn__map_get(m, "policy"))) pol = find_policy(b, n);
@@ -1492,15 +1732,13 @@ static void build_load(struct bld *b, const struct scn_node *m, int i)
         /* The end user's timeout on top of their policy: a copy of the policy
          * with the timeout replaced, named so no user policy can collide
          * ('/' is not allowed in names). */
-        c->policies = sim_xrealloc(c->policies, (size_t)(c->npolicies + 1) * sizeof *c->policies);
-        struct policy_config *p = &c->policies[c->npolicies];
-        memset(p, 0, sizeof *p);
+        l->policy = push_policy(c);
+        struct policy_config *p = &c->policies[l->policy];
         if (pol >= 0) policy_copy(p, &c->policies[pol]);
         size_t len = strlen(l->name) + 6;
         p->name = sim_xmalloc(len);
         snprintf(p->name, len, "load/%s", l->name);
         p->timeout = timeout;
-        l->policy = c->npolicies++;
     } else {
         l->policy = pol;
     }
@@ -1582,7 +1820,7 @@ static void build_fault(struct bld *b, const struct scn_node *m, int i)
     f->until = SIM_TIME_MAX;
     f->factor = 1;
     if (!is_map(b, m, "a fault")) return;
-    check_keys(b, m, "in a fault", keys, NULL);
+    check_keys(b, m, "in a fault", keys);
     const struct scn_node *n;
     bool at_ok = (n = need(b, m, "at", "in a fault")) && to_dur(b, n, "at", false, &f->at);
     if ((n = scn__map_get(m, "until")) && to_dur(b, n, "until", false, &f->until) && at_ok &&
@@ -1642,6 +1880,235 @@ static void build_fault(struct bld *b, const struct scn_node *m, int i)
     }
 }
 
+/* ---- the event bus, sagas and projections ---------------------------------------- */
+
+/* Absent or not, the bus has its defaults: delivery at once, no duplicates,
+ * one delivery per copy (a failed handler is not retried). */
+static void build_bus(struct bld *b, const struct scn_node *root)
+{
+    static const char *const keys[] = {"latency", "duplicate", "redeliver", NULL};
+    static const char *const rd_keys[] = {"attempts", "after", NULL};
+    struct bus_config *bus = &b->cfg->bus;
+    const char *msg = sim_dist_constant(&bus->latency, 0);
+    SIM_ASSERT(!msg);
+    bus->attempts = 1;
+    const struct scn_node *m = scn__map_get(root, "bus");
+    if (!m || !is_map(b, m, "bus")) return;
+    check_keys(b, m, "in bus", keys);
+    const struct scn_node *n;
+    if ((n = scn__map_get(m, "latency"))) build_dist(b, n, "latency", false, &bus->latency);
+    opt_pct(b, m, "duplicate", false, &bus->duplicate);
+    if ((n = scn__map_get(m, "redeliver")) && is_map(b, n, "redeliver")) {
+        check_keys(b, n, "in bus redeliver", rd_keys);
+        opt_int(b, n, "attempts", 1, &bus->attempts);
+        opt_dur(b, n, "after", false, &bus->after);
+    }
+}
+
+/* No call-graph edge: the bus is asynchronous, so a subscriber publishing
+ * the event it handles loops in time, not on a thread's stack. */
+static void build_subscription(struct bld *b, const struct scn_node *m,
+                               struct subscription_config *sub)
+{
+    static const char *const keys[] = {"on", "run", NULL};
+    sub->event = sub->service = sub->endpoint = -1;
+    if (!is_map(b, m, "a subscription")) return;
+    check_keys(b, m, "in a subscription", keys);
+    const struct scn_node *n;
+    if ((n = need(b, m, "on", "in a subscription"))) sub->event = event_ref(b, n, "on", EV_USE);
+    if ((n = need(b, m, "run", "in a subscription")))
+        resolve_endpoint(b, n, "run", &sub->service, &sub->endpoint);
+}
+
+/* Sagas and choreographies are both reported as sagas.<name>, so their names
+ * share one namespace. `saga`: n names sagas[i], else choreographies[i]. */
+static bool dup_flow_name(struct bld *b, const struct scn_node *n, bool saga, int i)
+{
+    const struct world_config *c = b->cfg;
+    if (!saga)
+        return dup_name(b, n, "choreography", &c->choreographies[0].name, i,
+                        sizeof *c->choreographies);
+    if (dup_name(b, n, "saga", &c->sagas[0].name, i, sizeof *c->sagas)) return true;
+    for (int k = 0; k < c->nchoreographies; k++) {
+        if (c->choreographies[k].name && strcmp(c->choreographies[k].name, n->str) == 0) {
+            char gb[GOTBUF];
+            err_at(b, n,
+                   "duplicate saga name %s: a choreography has it (both report as "
+                   "sagas.<name>)",
+                   got(n, gb, sizeof gb));
+            return true;
+        }
+    }
+    return false;
+}
+
+static void build_choreography(struct bld *b, const struct scn_node *m, int i)
+{
+    static const char *const keys[] = {"name",      "start",   "completed_on",
+                                       "failed_on", "timeout", NULL};
+    static const char *const start_keys[] = {"publish", "rate", NULL};
+    struct choreography_config *ch = &b->cfg->choreographies[i];
+    ch->start = -1;
+    if (!is_map(b, m, "a choreography")) return;
+    const struct scn_node *n = need(b, m, "name", "in a choreography");
+    const char *name = n ? to_name(b, n, "choreography name", false) : NULL;
+    if (name && !dup_flow_name(b, n, false, i)) ch->name = sim_xstrdup(name);
+    char where[128], swhere[128];
+    snprintf(where, sizeof where, "in choreography '%.60s'", name ? name : "?");
+    snprintf(swhere, sizeof swhere, "in the start of choreography '%.60s'", name ? name : "?");
+    check_keys(b, m, where, keys);
+    if ((n = need(b, m, "start", where)) && is_map(b, n, "start")) {
+        check_keys(b, n, swhere, start_keys);
+        const struct scn_node *p;
+        if ((p = need(b, n, "publish", swhere))) ch->start = event_ref(b, p, "publish", EV_PUBLISH);
+        if ((p = need(b, n, "rate", swhere))) build_rates(b, p, "rate", &ch->rates, &ch->nrates);
+    }
+    if ((n = need(b, m, "completed_on", where)))
+        build_event_list(b, n, "completed_on", &ch->completed_on, &ch->ncompleted, NULL, 0, NULL);
+    if ((n = scn__map_get(m, "failed_on")))
+        build_event_list(b, n, "failed_on", &ch->failed_on, &ch->nfailed, ch->completed_on,
+                         ch->ncompleted, "completed_on");
+    opt_dur(b, m, "timeout", false, &ch->timeout);
+}
+
+/* `compensation: NAME` or a policy mapping; the mapping becomes the policy
+ * "saga/<name>/compensation", appended as a load's "load/<name>" is. A saga
+ * whose name is bad (reported) still has its mapping checked, into a policy
+ * that is then dropped. Index of the policy, -1 if none. */
+static int build_compensation(struct bld *b, const struct scn_node *n, const char *saga)
+{
+    char gb[GOTBUF];
+    if (n->kind == SCN_SEQ) {
+        err_at(b, n, "compensation must be the name of a policy or a policy mapping, got %s",
+               got(n, gb, sizeof gb));
+        return -1;
+    }
+    if (n->kind != SCN_MAP) return find_policy(b, n);
+    if (!saga) {
+        char name[] = "saga/?/compensation";
+        struct policy_config tmp = {.name = name};
+        build_policy(b, n, &tmp);
+        sim_dist_fini(&tmp.latency);
+        return -1;
+    }
+    struct world_config *c = b->cfg;
+    int k = push_policy(c);
+    size_t len = strlen(saga) + 19;
+    c->policies[k].name = sim_xmalloc(len);
+    snprintf(c->policies[k].name, len, "saga/%s/compensation", saga);
+    build_policy(b, n, &c->policies[k]);
+    return k;
+}
+
+static void build_saga_step(struct bld *b, const struct scn_node *m, struct saga_config *sg, int k,
+                            int comp_policy)
+{
+    static const char *const keys[] = {"name", "call", "compensate", "policy", NULL};
+    struct saga_step_config *st = &sg->steps[k];
+    st->call.service = st->call.endpoint = st->call.policy = -1;
+    st->compensate.service = st->compensate.endpoint = -1;
+    st->compensate.policy = comp_policy;
+    if (!is_map(b, m, "a saga step")) return;
+    char where[128];
+    snprintf(where, sizeof where, "in a step of saga '%.60s'", sg->name ? sg->name : "?");
+    check_keys(b, m, where, keys);
+    const struct scn_node *n = need(b, m, "name", where);
+    const char *name = n ? to_name(b, n, "step name", false) : NULL;
+    if (name && !dup_name(b, n, "step", &sg->steps[0].name, k, sizeof *sg->steps))
+        st->name = sim_xstrdup(name);
+    if ((n = need(b, m, "call", where)))
+        resolve_endpoint(b, n, "call", &st->call.service, &st->call.endpoint);
+    if ((n = scn__map_get(m, "policy"))) st->call.policy = find_policy(b, n);
+    if ((n = scn__map_get(m, "compensate")))
+        st->has_compensate =
+            resolve_endpoint(b, n, "compensate", &st->compensate.service, &st->compensate.endpoint);
+}
+
+static void build_saga(struct bld *b, const struct scn_node *m, int i)
+{
+    static const char *const keys[] = {
+        "name", "start", "steps", "compensation", "compensate_uncertain", NULL};
+    struct saga_config *sg = &b->cfg->sagas[i];
+    if (!is_map(b, m, "a saga")) return;
+    const struct scn_node *n = need(b, m, "name", "in a saga");
+    const char *name = n ? to_name(b, n, "saga name", false) : NULL;
+    if (name && !dup_flow_name(b, n, true, i)) sg->name = sim_xstrdup(name);
+    char where[128];
+    snprintf(where, sizeof where, "in saga '%.60s'", name ? name : "?");
+    check_keys(b, m, where, keys);
+    if ((n = need(b, m, "start", where))) build_rates(b, n, "start", &sg->rates, &sg->nrates);
+    int comp = -1;
+    if ((n = scn__map_get(m, "compensation"))) comp = build_compensation(b, n, sg->name);
+    opt_bool(b, m, "compensate_uncertain", &sg->compensate_uncertain);
+    if (!(n = need(b, m, "steps", where)) || !is_list(b, n, "steps", "saga steps")) return;
+    if (n->n == 0) {
+        err_at(b, n, "steps must list at least one step");
+        return;
+    }
+    sg->steps = sim_xcalloc((size_t)n->n, sizeof *sg->steps);
+    sg->nsteps = n->n;
+    for (int k = 0; k < n->n; k++)
+        build_saga_step(b, n->items[k], sg, k, comp);
+}
+
+static void build_projection(struct bld *b, const struct scn_node *m, int i)
+{
+    static const char *const keys[] = {"name", "on", "run", "read_after", NULL};
+    struct world_config *c = b->cfg;
+    struct projection_config *p = &c->projections[i];
+    p->service = p->endpoint = -1;
+    if (!is_map(b, m, "a projection")) return;
+    const struct scn_node *n = need(b, m, "name", "in a projection");
+    const char *name = n ? to_name(b, n, "projection name", false) : NULL;
+    if (name && !dup_name(b, n, "projection", &c->projections[0].name, i, sizeof *c->projections))
+        p->name = sim_xstrdup(name);
+    char where[128];
+    snprintf(where, sizeof where, "in projection '%.60s'", name ? name : "?");
+    check_keys(b, m, where, keys);
+    if ((n = need(b, m, "on", where)))
+        build_event_list(b, n, "on", &p->events, &p->nevents, NULL, 0, NULL);
+    if ((n = need(b, m, "run", where))) resolve_endpoint(b, n, "run", &p->service, &p->endpoint);
+    if ((n = scn__map_get(m, "read_after")))
+        p->has_read_after = build_dist(b, n, "read_after", false, &p->read_after);
+}
+
+/* The event-driven sections, after services (their endpoints) and loads
+ * (whose synthesized policies keep their indices: sagas append theirs
+ * after). */
+static void build_flows(struct bld *b, const struct scn_node *root)
+{
+    struct world_config *c = b->cfg;
+    const struct scn_node *n;
+    build_bus(b, root);
+    if ((n = scn__map_get(root, "subscriptions")) &&
+        is_list(b, n, "subscriptions", "subscriptions {on, run}")) {
+        c->subscriptions = sim_xcalloc((size_t)n->n, sizeof *c->subscriptions);
+        c->nsubscriptions = n->n;
+        for (int i = 0; i < n->n; i++)
+            build_subscription(b, n->items[i], &c->subscriptions[i]);
+    }
+    if ((n = scn__map_get(root, "choreographies")) &&
+        is_list(b, n, "choreographies", "choreographies")) {
+        c->choreographies = sim_xcalloc((size_t)n->n, sizeof *c->choreographies);
+        c->nchoreographies = n->n;
+        for (int i = 0; i < n->n; i++)
+            build_choreography(b, n->items[i], i);
+    }
+    if ((n = scn__map_get(root, "sagas")) && is_list(b, n, "sagas", "sagas")) {
+        c->sagas = sim_xcalloc((size_t)n->n, sizeof *c->sagas);
+        c->nsagas = n->n;
+        for (int i = 0; i < n->n; i++)
+            build_saga(b, n->items[i], i);
+    }
+    if ((n = scn__map_get(root, "projections")) && is_list(b, n, "projections", "projections")) {
+        c->projections = sim_xcalloc((size_t)n->n, sizeof *c->projections);
+        c->nprojections = n->n;
+        for (int i = 0; i < n->n; i++)
+            build_projection(b, n->items[i], i);
+    }
+    check_refs(b);
+}
+
 /* ---- the top level ------------------------------------------------------------ */
 
 static bool parse_clock(const char *s, sim_time *out)
@@ -1666,16 +2133,16 @@ static bool parse_clock(const char *s, sim_time *out)
 
 static void build_world(struct bld *b, const struct scn_node *root)
 {
-    static const char *const keys[] = {"name",   "description", "seed",     "duration", "warmup",
-                                       "sample", "clock",       "network",  "services", "policies",
-                                       "load",   "faults",      "variants", NULL};
-    static const char *const planned[] = {"bus",   "subscriptions", "choreographies",
-                                          "sagas", "projections",   NULL};
+    static const char *const keys[] = {
+        "name",  "description",   "seed",           "duration", "warmup",      "sample",
+        "clock", "network",       "services",       "policies", "load",        "faults",
+        "bus",   "subscriptions", "choreographies", "sagas",    "projections", "variants",
+        NULL};
     static const char *const net_keys[] = {"latency", NULL};
     const char *where = "at the top level";
     char gb[GOTBUF];
     struct world_config *c = b->cfg;
-    check_keys(b, root, where, keys, planned);
+    check_keys(b, root, where, keys);
 
     const struct scn_node *n;
     if ((n = need(b, root, "name", where))) {
@@ -1715,7 +2182,7 @@ static void build_world(struct bld *b, const struct scn_node *root)
             err_at(b, n, "clock must be a time of day \"HH:MM:SS\", got %s", got(n, gb, sizeof gb));
     }
     if ((n = scn__map_get(root, "network")) && is_map(b, n, "network")) {
-        check_keys(b, n, "in network", net_keys, NULL);
+        check_keys(b, n, "in network", net_keys);
         const struct scn_node *l = scn__map_get(n, "latency");
         if (l) c->has_latency = build_dist(b, l, "latency", false, &c->latency);
     }
@@ -1734,6 +2201,7 @@ static void build_world(struct bld *b, const struct scn_node *root)
         for (int i = 0; i < n->n; i++)
             build_fault(b, n->items[i], i);
     }
+    build_flows(b, root);
 }
 
 bool scn_build(const struct scn_doc *doc, int variant, struct world_config *cfg,
@@ -1787,6 +2255,10 @@ bool scn_build_with(const struct scn_doc *doc, int variant, const char *const *p
     free(b.pool_names);
     free(b.ep_base);
     free(b.edges);
+    free(b.published);
+    free(b.effected);
+    free(b.ev_uses);
+    free(b.undos);
     scn__node_free(merged);
     if (b.nerr > 0) {
         world_config_fini(cfg);

@@ -442,8 +442,8 @@ static void test_unknown_keys_and_names_get_suggestions(void **state)
                  "unknown policy \"slwo\"; did you mean 'slow'?");
     assert_error(HEAD SVC "faults: [{at: 1s, target: apj, kind: pause}]\n",
                  "unknown fault target \"apj\"; did you mean 'api'?");
-    assert_error(HEAD "sagas: []\n" SVC,
-                 "sagas is not supported yet (sagas and the event bus are planned)");
+    assert_error(HEAD SVC "bus: {latncy: 1ms}\n",
+                 "unknown key \"latncy\" in bus; did you mean 'latency'?");
 }
 
 static void test_quote_escapes_control_bytes_and_cuts_long_text(void **state)
@@ -779,6 +779,398 @@ static void test_defaults_when_keys_are_absent(void **state)
     world_config_fini(&c);
 }
 
+/* ---- the event bus, sagas and projections ------------------------------------------ */
+
+static const char flows[] =
+    "name: shop\n"
+    "duration: 10m\n"
+    "policies:\n"
+    "  pay: {timeout: 2s}\n"
+    "  patient: {retry: {attempts: 5, base: 1s}}\n"
+    "services:\n"
+    "  - name: inventory\n"
+    "    threads: 10\n"
+    "    endpoints:\n"
+    "      - name: reserve\n"
+    "        effect: stock\n"
+    "        idempotent: true\n"
+    "        on_failure: {publish: InventoryFailed}\n"
+    "        steps:\n"
+    "          - work: 1ms\n"
+    "          - publish: InventoryReserved\n"
+    "      - name: release\n"
+    "        undo: stock\n"
+    "        commutative: true\n"
+    "  - name: payment\n"
+    "    threads: 10\n"
+    "    endpoints:\n"
+    "      - name: charge\n"
+    "        effect: payment\n"
+    "        on_failure: {publish: PaymentFailed}\n"
+    "        steps:\n"
+    "          - work: 2ms\n"
+    "          - publish: {event: PaymentProcessed, probability: 60%, else: PaymentSkipped}\n"
+    "          - publish: {event: Audit, probability: 0.25}\n"
+    "      - name: refund\n"
+    "        undo: payment\n"
+    "  - name: shipping\n"
+    "    threads: 4\n"
+    "    endpoints: [{name: ship, steps: [{publish: ShipmentCreated}]}]\n"
+    "  - name: users\n"
+    "    threads: 2\n"
+    "    endpoints:\n"
+    "      - {name: create, steps: [{publish: UserCreated}, {publish: UserEmailUpdated}]}\n"
+    "      - name: project\n"
+    "load:\n"
+    "  - {name: orders, target: inventory.reserve, rate: 10, timeout: 1s}\n"
+    "bus:\n"
+    "  latency: {dist: exponential, mean: 2ms}\n"
+    "  duplicate: 1%\n"
+    "  redeliver: {attempts: 3, after: 1s}\n"
+    "subscriptions:\n"
+    "  - {on: OrderCreated, run: inventory.reserve}\n"
+    "  - {on: InventoryReserved, run: payment.charge}\n"
+    "  - {on: PaymentFailed, run: inventory.release}\n"
+    "  - {on: PaymentProcessed, run: shipping.ship}\n"
+    "  - {on: PaymentSkipped, run: users.project}\n"
+    "choreographies:\n"
+    "  - name: order_flow\n"
+    "    start: {publish: OrderCreated, rate: [{at: 0, rps: 50}]}\n"
+    "    completed_on: ShipmentCreated\n"
+    "    failed_on: [InventoryFailed, PaymentFailed]\n"
+    "    timeout: 60s\n"
+    "sagas:\n"
+    "  - name: order_saga\n"
+    "    start: [{at: 0, rps: 50}, {at: 1m, rps: 100, ramp: 10s}]\n"
+    "    steps:\n"
+    "      - {name: reserve_inventory, call: inventory.reserve, compensate: "
+    "inventory.release}\n"
+    "      - {name: process_payment, call: payment.charge, compensate: payment.refund, "
+    "policy: pay}\n"
+    "      - {name: ship, call: shipping.ship}\n"
+    "    compensation: {retry: {attempts: 5, backoff: exponential, base: 1s}}\n"
+    "    compensate_uncertain: true\n"
+    "  - name: named_comp\n"
+    "    start: 5\n"
+    "    steps: [{name: pay, call: payment.charge, compensate: payment.refund}]\n"
+    "    compensation: patient\n"
+    "  - {name: no_comp, start: 1, steps: [{name: pay, call: payment.charge}]}\n"
+    "projections:\n"
+    "  - name: user_view\n"
+    "    on: [UserCreated, UserEmailUpdated]\n"
+    "    run: users.project\n"
+    "    read_after: {dist: exponential, mean: 100ms}\n"
+    "  - {name: plain, on: UserCreated, run: users.project}\n"
+    "variants:\n"
+    "  - name: as-written\n"
+    "  - name: tuned\n"
+    "    sagas: [{name: order_saga, compensation: {retry: {attempts: 9}},\n"
+    "             compensate_uncertain: false}]\n"
+    "    projections: [{name: plain, read_after: 1s}]\n"
+    "    choreographies: [{name: order_flow, timeout: 2m}]\n"
+    "    bus: {redeliver: {attempts: 1}}\n";
+
+static int event_index(const struct world_config *c, const char *name)
+{
+    for (int i = 0; i < c->nevents; i++)
+        if (strcmp(c->events[i], name) == 0) return i;
+    return -1;
+}
+
+static void test_event_tables_follow_the_order_names_are_met(void **state)
+{
+    (void)state;
+    struct world_config c;
+    build_ok(flows, 0, &c);
+    /* Effects from pass 1 (endpoint heads); events endpoint by endpoint
+     * (on_failure, then steps), then subscriptions, choreographies and
+     * projections; each name once. */
+    assert_int_equal(c.neffects, 2);
+    assert_string_equal(c.effects[0], "stock");
+    assert_string_equal(c.effects[1], "payment");
+    static const char *const events[] = {"InventoryFailed",  "InventoryReserved",
+                                         "PaymentFailed",    "PaymentProcessed",
+                                         "PaymentSkipped",   "Audit",
+                                         "ShipmentCreated",  "UserCreated",
+                                         "UserEmailUpdated", "OrderCreated"};
+    assert_int_equal(c.nevents, 10);
+    for (int i = 0; i < 10; i++)
+        assert_string_equal(c.events[i], events[i]);
+    world_config_fini(&c);
+}
+
+static void test_endpoints_and_publish_steps_build_with_expected_values(void **state)
+{
+    (void)state;
+    struct world_config c;
+    build_ok(flows, 0, &c);
+    const struct endpoint_config *reserve = &c.services[0].endpoints[0];
+    assert_int_equal(reserve->effect, 0);
+    assert_true(reserve->idempotent);
+    assert_int_equal(reserve->undo, -1);
+    assert_false(reserve->commutative);
+    assert_int_equal(reserve->on_failure, event_index(&c, "InventoryFailed"));
+    assert_int_equal(reserve->steps[0].kind, STEP_WORK);
+    assert_int_equal(reserve->steps[0].event, -1);
+    assert_int_equal(reserve->steps[1].kind, STEP_PUBLISH);
+    assert_int_equal(reserve->steps[1].event, event_index(&c, "InventoryReserved"));
+    assert_true(reserve->steps[1].event_p == 1);
+    assert_int_equal(reserve->steps[1].event_else, -1);
+    const struct endpoint_config *release = &c.services[0].endpoints[1];
+    assert_int_equal(release->effect, -1);
+    assert_int_equal(release->undo, 0);
+    assert_true(release->commutative);
+    assert_int_equal(release->on_failure, -1);
+    assert_int_equal(release->nsteps, 0);
+
+    const struct endpoint_config *charge = &c.services[1].endpoints[0];
+    assert_int_equal(charge->effect, 1);
+    assert_false(charge->idempotent);
+    assert_int_equal(charge->on_failure, event_index(&c, "PaymentFailed"));
+    const struct step_config *branch = &charge->steps[1];
+    assert_int_equal(branch->kind, STEP_PUBLISH);
+    assert_int_equal(branch->event, event_index(&c, "PaymentProcessed"));
+    assert_true(branch->event_p == 0.6);
+    assert_int_equal(branch->event_else, event_index(&c, "PaymentSkipped"));
+    assert_int_equal(branch->call.service, -1); /* nothing of a call */
+    assert_int_equal(branch->pool, -1);
+    assert_true(charge->steps[2].event_p == 0.25);
+    assert_int_equal(charge->steps[2].event_else, -1);
+    assert_int_equal(c.services[1].endpoints[1].undo, 1);
+    assert_false(c.services[1].endpoints[1].commutative);
+    const struct endpoint_config *project = &c.services[3].endpoints[1];
+    assert_int_equal(project->effect, -1);
+    assert_int_equal(project->undo, -1);
+    assert_int_equal(project->on_failure, -1);
+    assert_false(project->idempotent);
+    world_config_fini(&c);
+}
+
+static void test_bus_subscriptions_and_choreographies_build(void **state)
+{
+    (void)state;
+    struct world_config c;
+    build_ok(flows, 0, &c);
+    assert_int_equal(c.bus.latency.kind, SIM_DIST_EXPONENTIAL);
+    assert_true(fabs(sim_dist_mean(&c.bus.latency) - 0.002) < 1e-12);
+    assert_true(c.bus.duplicate == 0.01);
+    assert_int_equal(c.bus.attempts, 3);
+    assert_int_equal(c.bus.after, SIM_S);
+
+    assert_int_equal(c.nsubscriptions, 5);
+    const struct subscription_config *s = c.subscriptions;
+    assert_int_equal(s[0].event, event_index(&c, "OrderCreated"));
+    assert_int_equal(s[0].service, 0);
+    assert_int_equal(s[0].endpoint, 0);
+    assert_int_equal(s[2].event, event_index(&c, "PaymentFailed"));
+    assert_int_equal(s[2].service, 0);
+    assert_int_equal(s[2].endpoint, 1);
+    assert_int_equal(s[3].service, 2);
+    assert_int_equal(s[4].event, event_index(&c, "PaymentSkipped")); /* an else branch */
+
+    assert_int_equal(c.nchoreographies, 1);
+    const struct choreography_config *ch = &c.choreographies[0];
+    assert_string_equal(ch->name, "order_flow");
+    assert_int_equal(ch->start, event_index(&c, "OrderCreated"));
+    assert_int_equal(ch->nrates, 1);
+    assert_true(ch->rates[0].rps == 50);
+    assert_int_equal(ch->ncompleted, 1);
+    assert_int_equal(ch->completed_on[0], event_index(&c, "ShipmentCreated"));
+    assert_int_equal(ch->nfailed, 2);
+    assert_int_equal(ch->failed_on[0], event_index(&c, "InventoryFailed"));
+    assert_int_equal(ch->failed_on[1], event_index(&c, "PaymentFailed"));
+    assert_int_equal(ch->timeout, 60 * SIM_S);
+    world_config_fini(&c);
+}
+
+static void test_sagas_synthesize_their_compensation_policy_after_the_loads(void **state)
+{
+    (void)state;
+    struct world_config c;
+    build_ok(flows, 0, &c);
+    /* User policies, then load/orders, then the saga's mapping. */
+    assert_int_equal(c.npolicies, 4);
+    assert_string_equal(c.policies[2].name, "load/orders");
+    assert_int_equal(c.loads[0].policy, 2);
+    const struct policy_config *comp = &c.policies[3];
+    assert_string_equal(comp->name, "saga/order_saga/compensation");
+    assert_true(comp->has_retry);
+    assert_int_equal(comp->retry.attempts, 5);
+    assert_int_equal(comp->retry.backoff, BACKOFF_EXPONENTIAL);
+    assert_int_equal(comp->retry.base, SIM_S);
+    assert_int_equal(comp->timeout, 0);
+
+    assert_int_equal(c.nsagas, 3);
+    const struct saga_config *sg = &c.sagas[0];
+    assert_string_equal(sg->name, "order_saga");
+    assert_int_equal(sg->nrates, 2);
+    assert_true(sg->rates[1].rps == 100);
+    assert_int_equal(sg->rates[1].at, SIM_MIN);
+    assert_int_equal(sg->rates[1].ramp, 10 * SIM_S);
+    assert_true(sg->compensate_uncertain);
+    assert_int_equal(sg->nsteps, 3);
+    const struct saga_step_config *st = sg->steps;
+    assert_string_equal(st[0].name, "reserve_inventory");
+    assert_int_equal(st[0].call.service, 0);
+    assert_int_equal(st[0].call.endpoint, 0);
+    assert_int_equal(st[0].call.policy, -1);
+    assert_false(st[0].call.optional);
+    assert_true(st[0].has_compensate);
+    assert_int_equal(st[0].compensate.service, 0);
+    assert_int_equal(st[0].compensate.endpoint, 1);
+    assert_int_equal(st[0].compensate.policy, 3);
+    assert_int_equal(st[1].call.service, 1);
+    assert_int_equal(st[1].call.policy, 0);
+    assert_int_equal(st[1].compensate.endpoint, 1);
+    assert_int_equal(st[1].compensate.policy, 3);
+    assert_false(st[2].has_compensate);
+    assert_int_equal(st[2].compensate.service, -1);
+    assert_int_equal(st[2].compensate.policy, 3);
+
+    /* A named compensation policy is the user's; none is -1. */
+    assert_int_equal(c.sagas[1].nrates, 1);
+    assert_true(c.sagas[1].rates[0].rps == 5);
+    assert_int_equal(c.sagas[1].steps[0].compensate.policy, 1);
+    assert_false(c.sagas[1].compensate_uncertain);
+    assert_int_equal(c.sagas[2].steps[0].compensate.policy, -1);
+
+    assert_int_equal(c.nprojections, 2);
+    const struct projection_config *pv = &c.projections[0];
+    assert_string_equal(pv->name, "user_view");
+    assert_int_equal(pv->nevents, 2);
+    assert_int_equal(pv->events[0], event_index(&c, "UserCreated"));
+    assert_int_equal(pv->events[1], event_index(&c, "UserEmailUpdated"));
+    assert_int_equal(pv->service, 3);
+    assert_int_equal(pv->endpoint, 1);
+    assert_true(pv->has_read_after);
+    assert_int_equal(pv->read_after.kind, SIM_DIST_EXPONENTIAL);
+    assert_int_equal(c.projections[1].nevents, 1);
+    assert_false(c.projections[1].has_read_after);
+    world_config_fini(&c);
+}
+
+static void test_variants_and_set_override_the_event_driven_sections(void **state)
+{
+    (void)state;
+    struct scn_errors err;
+    scn_errors_init(&err);
+    struct scn_doc *doc = open_text(flows, &err);
+    assert_non_null(doc);
+    struct world_config c;
+    assert_true(scn_build(doc, 1, &c, &err));
+    /* The compensation mapping merges key by key with the base's. */
+    const struct policy_config *comp = &c.policies[3];
+    assert_string_equal(comp->name, "saga/order_saga/compensation");
+    assert_int_equal(comp->retry.attempts, 9);
+    assert_int_equal(comp->retry.base, SIM_S);
+    assert_false(c.sagas[0].compensate_uncertain);
+    assert_int_equal(c.sagas[0].nsteps, 3);
+    assert_true(c.projections[1].has_read_after);
+    assert_int_equal(c.projections[1].read_after.kind, SIM_DIST_CONSTANT);
+    assert_int_equal(c.choreographies[0].timeout, 2 * SIM_MIN);
+    assert_int_equal(c.choreographies[0].nfailed, 2);
+    assert_int_equal(c.bus.attempts, 1);
+    assert_int_equal(c.bus.after, SIM_S);
+    world_config_fini(&c);
+
+    const char *paths[] = {"sagas.order_saga.steps.ship.policy", "sagas.no_comp.compensation",
+                           "bus.duplicate"};
+    const char *values[] = {"pay", "patient", "0"};
+    assert_true(scn_build_with(doc, 0, paths, values, 3, &c, &err));
+    assert_int_equal(c.sagas[0].steps[2].call.policy, 0);
+    assert_int_equal(c.sagas[2].steps[0].compensate.policy, 1);
+    assert_true(c.bus.duplicate == 0);
+    world_config_fini(&c);
+    assert_int_equal(err.n, 0);
+    scn_close(doc);
+    scn_errors_fini(&err);
+}
+
+static void test_event_driven_defaults_when_keys_are_absent(void **state)
+{
+    (void)state;
+    struct world_config c;
+    build_ok(HEAD SVC "      - {name: bare}\n", 0, &c);
+    assert_int_equal(c.bus.latency.kind, SIM_DIST_CONSTANT);
+    assert_true(sim_dist_mean(&c.bus.latency) == 0);
+    assert_true(c.bus.duplicate == 0);
+    assert_int_equal(c.bus.attempts, 1);
+    assert_int_equal(c.bus.after, 0);
+    assert_int_equal(c.nevents + c.neffects + c.nsubscriptions + c.nchoreographies + c.nsagas +
+                         c.nprojections,
+                     0);
+    for (int e = 0; e < 2; e++) {
+        const struct endpoint_config *ep = &c.services[0].endpoints[e];
+        assert_int_equal(ep->effect, -1);
+        assert_int_equal(ep->undo, -1);
+        assert_int_equal(ep->on_failure, -1);
+    }
+    assert_int_equal(c.services[0].endpoints[0].steps[0].event, -1);
+    world_config_fini(&c);
+
+    /* An empty bus mapping and a redeliver without `after`. */
+    build_ok(HEAD SVC "bus: {redeliver: {attempts: 4}}\n", 0, &c);
+    assert_int_equal(c.bus.attempts, 4);
+    assert_int_equal(c.bus.after, 0);
+    assert_int_equal(c.bus.latency.kind, SIM_DIST_CONSTANT);
+    world_config_fini(&c);
+}
+
+static void test_event_driven_errors(void **state)
+{
+    (void)state;
+    /* HEAD SVC's api.get, with a publish step added. */
+    const char *pub = HEAD SVC "          - publish: Got\n";
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%schoreographies: [{name: f, start: {publish: S, rate: 1}}]\n", pub);
+    assert_error(buf, "missing required key 'completed_on' in choreography 'f'");
+    snprintf(buf, sizeof buf,
+             "%schoreographies: [{name: f, start: {publish: S, rate: 1}, completed_on: []}]\n",
+             pub);
+    assert_error(buf, "completed_on must name at least one event");
+    snprintf(buf, sizeof buf,
+             "%schoreographies: [{name: f, start: {publish: S, rate: 1}, completed_on: Got, "
+             "failed_on: Lost}]\n",
+             pub);
+    assert_error(buf, "event \"Lost\" is never published");
+    snprintf(buf, sizeof buf, "%sprojections: [{name: p, on: [Got, Got], run: api.get}]\n", pub);
+    assert_error(buf, "event \"Got\" is listed twice in on");
+    snprintf(buf, sizeof buf, "%sprojections: [{name: p, on: Gto, run: api.get}]\n", pub);
+    assert_error(buf, "event \"Gto\" is never published (no publish step, on_failure or "
+                      "choreography start names it); did you mean 'Got'?");
+    snprintf(buf, sizeof buf, "%ssubscriptions: [{on: Got, run: api.nope}]\n", pub);
+    assert_error(buf, "unknown endpoint \"api.nope\" in run");
+    snprintf(buf, sizeof buf, "%ssubscriptions: [{on: Got.x, run: api.get}]\n", pub);
+    assert_error(buf, "on must match [A-Za-z0-9_-]+, got \"Got.x\"");
+    snprintf(buf, sizeof buf,
+             "%ssagas: [{name: s, start: 1, steps: [{name: a, call: api.get}], "
+             "compensation: [x]}]\n",
+             pub);
+    assert_error(buf, "compensation must be the name of a policy or a policy mapping");
+    snprintf(buf, sizeof buf,
+             "%ssagas: [{name: s, start: 1, steps: [{name: a, call: api.get}], "
+             "compensation: {retry: {attempts: 0}}}]\n",
+             pub);
+    assert_error(buf, "attempts must be an integer >= 1, got \"0\"");
+    snprintf(buf, sizeof buf, "%ssagas: [{name: s, start: 1, steps: [{call: api.get}]}]\n", pub);
+    assert_error(buf, "missing required key 'name' in a step of saga 's'");
+    snprintf(buf, sizeof buf,
+             "%ssagas: [{name: s, start: 1, steps: [{name: a, call: api.get}]},\n"
+             "        {name: s, start: 1, steps: [{name: a, call: api.get}]}]\n",
+             pub);
+    assert_error(buf, "duplicate saga name \"s\"");
+    assert_error(HEAD SVC "          - publish: {probability: 50%}\n",
+                 "missing required key 'event' in a publish step");
+    assert_error(HEAD SVC "          - {publish: X, work: 1ms}\n",
+                 "a step is one of work, use, call, parallel or publish, got both 'publish' "
+                 "and 'work'");
+    assert_error(HEAD SVC "        on_failure: {publish: X, delay: 1s}\n",
+                 "unknown key \"delay\" in on_failure");
+    assert_error(HEAD SVC "bus: {duplicate: 2}\n",
+                 "duplicate must be a percentage like 50% or a fraction in [0, 1], got \"2\"");
+    assert_error(HEAD SVC "sagas: {}\n", "sagas must be a list of sagas, got a mapping");
+}
+
 /* ---- structural errors ------------------------------------------------------------- */
 
 static void test_duplicates_cycles_and_missing_keys(void **state)
@@ -912,6 +1304,13 @@ int main(void)
         cmocka_unit_test(test_complete_scenario_builds_with_expected_values),
         cmocka_unit_test(test_variants_merge_onto_the_base),
         cmocka_unit_test(test_defaults_when_keys_are_absent),
+        cmocka_unit_test(test_event_tables_follow_the_order_names_are_met),
+        cmocka_unit_test(test_endpoints_and_publish_steps_build_with_expected_values),
+        cmocka_unit_test(test_bus_subscriptions_and_choreographies_build),
+        cmocka_unit_test(test_sagas_synthesize_their_compensation_policy_after_the_loads),
+        cmocka_unit_test(test_variants_and_set_override_the_event_driven_sections),
+        cmocka_unit_test(test_event_driven_defaults_when_keys_are_absent),
+        cmocka_unit_test(test_event_driven_errors),
         cmocka_unit_test(test_duplicates_cycles_and_missing_keys),
         cmocka_unit_test(test_errors_are_all_collected_in_file_order),
         cmocka_unit_test(test_a_base_error_is_reported_once_for_all_variants),
