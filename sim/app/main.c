@@ -154,10 +154,11 @@ static const char sweep_help[] =
     "exit status: 0 success, 1 runtime failure, 2 bad usage, a bad scenario or value,\n"
     "or (--collect) a point without results\n";
 
-static const char check_help[] = "usage: domino check FILE\n"
-                                 "\n"
-                                 "Parses and validates every variant of FILE; prints one line\n"
-                                 "describing the model, or every error as FILE:LINE:COL: error: ...\n";
+static const char check_help[] =
+    "usage: domino check FILE\n"
+    "\n"
+    "Parses and validates every variant of FILE; prints one line\n"
+    "describing the model, or every error as FILE:LINE:COL: error: ...\n";
 
 static const char plot_help[] =
     "usage: domino plot DIR [--quiet]\n"
@@ -191,13 +192,11 @@ static int usage_error(const char *fmt, const char *arg)
 
 static bool parse_u64(const char *s, uint64_t *out)
 {
-    if (!*s || *s == '-')
-        return false;
+    if (!*s || *s == '-') return false;
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return false;
+    if (errno || *end) return false;
     *out = v;
     return true;
 }
@@ -207,8 +206,7 @@ static bool parse_int(const char *s, int lo, int hi, int *out)
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (errno || !*s || *end || v < lo || v > hi)
-        return false;
+    if (errno || !*s || *end || v < lo || v > hi) return false;
     *out = (int)v;
     return true;
 }
@@ -247,8 +245,7 @@ static int parse_run_args(int argc, char **argv, struct cli *c)
                      strcmp(a, "--replications") == 0 || strcmp(a, "--duration") == 0 ||
                      strcmp(a, "--jobs") == 0 || strcmp(a, "--out") == 0 ||
                      (c->compare && strcmp(a, "--format") == 0) || sweep_takes;
-        if (takes && !v)
-            return usage_error("%s needs a value", a);
+        if (takes && !v) return usage_error("%s needs a value", a);
         if (strcmp(a, "--seed") == 0)
             c->seed_arg = v;
         else if (strcmp(a, "--replications") == 0)
@@ -262,8 +259,7 @@ static int parse_run_args(int argc, char **argv, struct cli *c)
         if (sweep_takes) {
             if (strcmp(a, "--set") == 0) {
                 char msg[512];
-                if (!sweep_grid_add(&c->grid, v, msg, sizeof msg))
-                    return usage_error("%s", msg);
+                if (!sweep_grid_add(&c->grid, v, msg, sizeof msg)) return usage_error("%s", msg);
             } else if (strcmp(a, "--metric") == 0) {
                 c->metric = v;
             } else if (strcmp(a, "--point") == 0) {
@@ -314,8 +310,7 @@ static int parse_run_args(int argc, char **argv, struct cli *c)
         }
         i++;
     }
-    if (!c->file)
-        return usage_error("%s", "missing scenario FILE");
+    if (!c->file) return usage_error("%s", "missing scenario FILE");
     /* Two columns of one variant would compare it with itself, and its runs
      * would share one results folder. */
     for (int i = 0; c->compare && i < c->nvariants; i++)
@@ -328,8 +323,7 @@ static int parse_run_args(int argc, char **argv, struct cli *c)
 static bool wants_help(int argc, char **argv)
 {
     for (int i = 0; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return true;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return true;
     return false;
 }
 
@@ -339,8 +333,7 @@ static int apply_cli(const struct cli *c, struct run_variant *v, int n)
 {
     int status = 0;
     for (int i = 0; i < n; i++) {
-        if (c->has_seed)
-            v[i].cfg.seed = c->seed;
+        if (c->has_seed) v[i].cfg.seed = c->seed;
         if (c->has_duration) {
             v[i].cfg.duration = c->duration;
             if (v[i].cfg.warmup >= c->duration) {
@@ -384,12 +377,10 @@ static int build_variants(struct scn_doc *doc, const struct cli *c, struct run_v
         int idx = i;
         if (c->nvariants) {
             idx = find_variant(doc, c->file, c->variants[i]);
-            if (idx < 0)
-                continue;
+            if (idx < 0) continue;
         }
         v[built].name = scn_variant_name(doc, idx);
-        if (scn_build(doc, idx, &v[built].cfg, &err))
-            built++;
+        if (scn_build(doc, idx, &v[built].cfg, &err)) built++;
     }
     int status = 0;
     if (err.n || built < n) {
@@ -417,8 +408,7 @@ static struct scn_doc *open_doc(const char *file)
     struct scn_errors err;
     scn_errors_init(&err);
     struct scn_doc *doc = scn_open(file, &err);
-    if (!doc)
-        scn_errors_print(&err, stderr);
+    if (!doc) scn_errors_print(&err, stderr);
     scn_errors_fini(&err);
     return doc;
 }
@@ -429,10 +419,8 @@ static int prepare(int argc, char **argv, struct cli *c, struct scn_doc **doc,
                    struct run_variant **v, int *nv)
 {
     int status = parse_run_args(argc, argv, c);
-    if (status)
-        return status;
-    if (!(*doc = open_doc(c->file)))
-        return 2;
+    if (status) return status;
+    if (!(*doc = open_doc(c->file))) return 2;
     status = build_variants(*doc, c, v, nv);
     if (status) {
         scn_close(*doc);
@@ -446,8 +434,7 @@ static void release(struct cli *c, struct scn_doc *doc, struct run_variant *v, i
     for (int i = 0; i < nv; i++)
         world_config_fini(&v[i].cfg);
     free(v);
-    if (doc)
-        scn_close(doc);
+    if (doc) scn_close(doc);
     free(c->variants);
 }
 
@@ -462,8 +449,7 @@ static int cmd_run(int argc, char **argv)
     struct run_variant *v = NULL;
     int nv = 0;
     int status = prepare(argc, argv, &c, &doc, &v, &nv);
-    if (status == 0)
-        status = run_all(v, nv, &c.run);
+    if (status == 0) status = run_all(v, nv, &c.run);
     release(&c, doc, v, nv);
     return status;
 }
@@ -536,18 +522,18 @@ static int check_sweep_args(struct cli *c, struct sweep_options *o)
         return usage_error("%s", "--emit-jobs, --point and --collect exclude each other");
     if (c->collect && c->has_out)
         return usage_error("%s", "--collect DIR reads and writes DIR; leave out --out");
-    o->mode = c->emit_jobs ? SWEEP_EMIT : c->point ? SWEEP_POINT : c->collect ? SWEEP_COLLECT
-                                                                              : SWEEP_ALL;
+    o->mode = c->emit_jobs ? SWEEP_EMIT
+              : c->point   ? SWEEP_POINT
+              : c->collect ? SWEEP_COLLECT
+                           : SWEEP_ALL;
     if (c->point && !sweep_point_parse(&c->grid, c->point, &o->point)) {
         char msg[160];
         snprintf(msg, sizeof msg, "--point must be a grid point, 0 to %d (or p000 ...), got",
                  c->grid.npoints - 1);
-        fprintf(stderr, "domino: error: %s \"%s\"\n(see `domino sweep --help`)\n", msg,
-                c->point);
+        fprintf(stderr, "domino: error: %s \"%s\"\n(see `domino sweep --help`)\n", msg, c->point);
         return 2;
     }
-    if (c->collect)
-        c->run.out = c->collect;
+    if (c->collect) c->run.out = c->collect;
     return 0;
 }
 
@@ -567,8 +553,7 @@ static int build_points(struct scn_doc *doc, const struct cli *c, int vi, struct
     int built = 0;
     for (int k = 0; k < g->npoints; k++) {
         sweep_point_values(g, k, values);
-        if (!scn_build_with(doc, vi, paths, values, g->naxes, &v[k].cfg, &err))
-            continue;
+        if (!scn_build_with(doc, vi, paths, values, g->naxes, &v[k].cfg, &err)) continue;
         char name[40];
         size_t len = (size_t)snprintf(name, sizeof name, "sweep/");
         sweep_point_name(g, k, name + len, sizeof name - len);
@@ -587,8 +572,7 @@ static int build_points(struct scn_doc *doc, const struct cli *c, int vi, struct
     scn_errors_fini(&err);
     if (status) {
         for (int k = 0; k < g->npoints; k++) {
-            if (v[k].name)
-                world_config_fini(&v[k].cfg);
+            if (v[k].name) world_config_fini(&v[k].cfg);
             free((char *)v[k].name);
         }
         free(v);
@@ -610,15 +594,12 @@ static int cmd_sweep(int argc, char **argv, const char *argv0)
     struct scn_doc *doc = NULL;
     struct run_variant *points = NULL;
     int status = parse_run_args(argc, argv, &c);
-    if (status == 0)
-        status = check_sweep_args(&c, &o);
-    if (status == 0 && !(doc = open_doc(c.file)))
-        status = 2;
+    if (status == 0) status = check_sweep_args(&c, &o);
+    if (status == 0 && !(doc = open_doc(c.file))) status = 2;
     int vi = 0;
     if (status == 0 && c.nvariants && (vi = find_variant(doc, c.file, c.variants[0])) < 0)
         status = 2;
-    if (status == 0)
-        status = build_points(doc, &c, vi, &points);
+    if (status == 0) status = build_points(doc, &c, vi, &points);
     if (status == 0) {
         o.file = c.file;
         o.variant = scn_variant_name(doc, vi);
@@ -636,8 +617,7 @@ static int cmd_sweep(int argc, char **argv, const char *argv0)
         }
         free(points);
     }
-    if (doc)
-        scn_close(doc);
+    if (doc) scn_close(doc);
     free(c.variants);
     sweep_grid_fini(&c.grid);
     return status;
@@ -649,12 +629,10 @@ static int cmd_check(int argc, char **argv)
         fputs(check_help, stdout);
         return 0;
     }
-    if (argc != 1)
-        return usage_error("%s", "check takes exactly one FILE");
+    if (argc != 1) return usage_error("%s", "check takes exactly one FILE");
     struct cli c = {.file = argv[0]};
     struct scn_doc *doc = open_doc(c.file);
-    if (!doc)
-        return 2;
+    if (!doc) return 2;
     struct run_variant *v = NULL;
     int nv = 0;
     int status = build_variants(doc, &c, &v, &nv);
@@ -665,9 +643,16 @@ static int cmd_check(int argc, char **argv)
             eps += w->services[i].nendpoints;
         char dur[32];
         sim_time_format(w->duration, dur, sizeof dur);
+        /* Sagas and events are named only when the file has them, so the
+         * line of every other scenario stays as it was. */
+        char flows[160] = "";
+        if (w->nsagas + w->nchoreographies + w->nprojections + w->nevents > 0)
+            snprintf(flows, sizeof flows,
+                     "%d sagas, %d choreographies, %d projections, %d events, ", w->nsagas,
+                     w->nchoreographies, w->nprojections, w->nevents);
         printf("%s: %d services, %d endpoints, %d load sources, %d faults, %d policies, "
-               "%d variants, %s simulated: ok\n",
-               w->name, w->nservices, eps, w->nloads, w->nfaults, w->npolicies, nv, dur);
+               "%s%d variants, %s simulated: ok\n",
+               w->name, w->nservices, eps, w->nloads, w->nfaults, w->npolicies, flows, nv, dur);
         for (int i = 0; i < nv; i++)
             world_config_fini(&v[i].cfg);
         free(v);
@@ -696,15 +681,10 @@ int main(int argc, char **argv)
         fputs(usage_text, stdout);
         return 0;
     }
-    if (strcmp(cmd, "run") == 0)
-        return cmd_run(argc - 2, argv + 2);
-    if (strcmp(cmd, "check") == 0)
-        return cmd_check(argc - 2, argv + 2);
-    if (strcmp(cmd, "compare") == 0)
-        return cmd_compare(argc - 2, argv + 2);
-    if (strcmp(cmd, "plot") == 0)
-        return cmd_plot(argc - 2, argv + 2, argv[0]);
-    if (strcmp(cmd, "sweep") == 0)
-        return cmd_sweep(argc - 2, argv + 2, argv[0]);
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "compare") == 0) return cmd_compare(argc - 2, argv + 2);
+    if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 2, argv + 2, argv[0]);
+    if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 2, argv + 2, argv[0]);
     return usage_error("unknown command \"%s\"", cmd);
 }
