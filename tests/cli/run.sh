@@ -13,4 +13,5 @@ status=0
 "$here/plot.sh" "$domino" || status=1
 "$here/compare.sh" "$domino" || status=1
 "$here/sweep.sh" "$domino" || status=1
+"$here/sagas.sh" "$domino" || status=1
 exit $status
