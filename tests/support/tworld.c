@@ -61,6 +61,8 @@ void tw_init(struct world_config *c, sim_time duration)
     c->duration = duration;
     struct sim_dist zero = tw_const(0);
     c->latency = zero;
+    c->bus.latency = zero;
+    c->bus.attempts = 1; /* the runtime reads it: one delivery, no redelivery */
 }
 
 int tw_service(struct world_config *c, const char *name, int threads, int64_t queue)
@@ -114,7 +116,8 @@ static struct step_config *add_step(struct world_config *c, int svc, int ep, enu
     st->dist = tw_const(0);
     st->pool = -1;
     st->call.service = st->call.endpoint = st->call.policy = -1;
-    st->event = -1;
+    st->event = st->event_else = -1;
+    st->event_p = 1;
     return st;
 }
 
@@ -290,6 +293,192 @@ void tw_rate(struct world_config *c, int load, sim_time at, double rps, sim_time
     l->rates[i] = (struct rate_point){at, rps, ramp};
 }
 
+/* ---- the event bus, sagas and projections -------------------------------- */
+
+static int name_index(char ***names, int *n, const char *name)
+{
+    for (int i = 0; i < *n; i++)
+        if (strcmp((*names)[i], name) == 0) return i;
+    int i = append((void **)names, n, sizeof **names);
+    (*names)[i] = sim_xstrdup(name);
+    return i;
+}
+
+int tw_event(struct world_config *c, const char *name)
+{
+    return name_index(&c->events, &c->nevents, name);
+}
+
+int tw_effect(struct world_config *c, const char *name)
+{
+    return name_index(&c->effects, &c->neffects, name);
+}
+
+static void check_event(const struct world_config *c, int event, bool none_ok)
+{
+    if (event >= c->nevents || event < (none_ok ? -1 : 0)) abort();
+}
+
+void tw_publish(struct world_config *c, int svc, int ep, int event, double p, int event_else)
+{
+    check_event(c, event, false);
+    check_event(c, event_else, true);
+    if (!(p >= 0 && p <= 1)) abort();
+    struct step_config *st = add_step(c, svc, ep, STEP_PUBLISH);
+    st->event = event;
+    st->event_p = p;
+    st->event_else = event_else;
+}
+
+void tw_bus(struct world_config *c, struct sim_dist latency, double duplicate, int attempts,
+            sim_time after)
+{
+    if (attempts < 1 || !(duplicate >= 0 && duplicate <= 1)) abort();
+    sim_dist_fini(&c->bus.latency);
+    c->bus.latency = latency;
+    c->bus.duplicate = duplicate;
+    c->bus.attempts = attempts;
+    c->bus.after = after;
+}
+
+int tw_subscribe(struct world_config *c, int event, int svc, int ep)
+{
+    check_event(c, event, false);
+    tw_ep(c, svc, ep);
+    int i = append((void **)&c->subscriptions, &c->nsubscriptions, sizeof *c->subscriptions);
+    c->subscriptions[i] = (struct subscription_config){event, svc, ep};
+    return i;
+}
+
+static void add_rate(struct rate_point **rates, int *n, sim_time at, double rps, sim_time ramp)
+{
+    int i = append((void **)rates, n, sizeof **rates);
+    (*rates)[i] = (struct rate_point){at, rps, ramp};
+}
+
+static void add_int(int **arr, int *n, int v)
+{
+    int i = append((void **)arr, n, sizeof **arr);
+    (*arr)[i] = v;
+}
+
+int tw_choreography(struct world_config *c, const char *name, int start, double rps,
+                    sim_time timeout)
+{
+    check_event(c, start, false);
+    int i = append((void **)&c->choreographies, &c->nchoreographies, sizeof *c->choreographies);
+    struct choreography_config *ch = &c->choreographies[i];
+    ch->name = sim_xstrdup(name);
+    ch->start = start;
+    ch->timeout = timeout;
+    if (rps > 0) tw_chor_rate(c, i, 0, rps, 0);
+    return i;
+}
+
+struct choreography_config *tw_chor(struct world_config *c, int chor)
+{
+    if (chor < 0 || chor >= c->nchoreographies) abort();
+    return &c->choreographies[chor];
+}
+
+void tw_chor_rate(struct world_config *c, int chor, sim_time at, double rps, sim_time ramp)
+{
+    struct choreography_config *ch = tw_chor(c, chor);
+    add_rate(&ch->rates, &ch->nrates, at, rps, ramp);
+}
+
+void tw_completed_on(struct world_config *c, int chor, int event)
+{
+    check_event(c, event, false);
+    struct choreography_config *ch = tw_chor(c, chor);
+    add_int(&ch->completed_on, &ch->ncompleted, event);
+}
+
+void tw_failed_on(struct world_config *c, int chor, int event)
+{
+    check_event(c, event, false);
+    struct choreography_config *ch = tw_chor(c, chor);
+    add_int(&ch->failed_on, &ch->nfailed, event);
+}
+
+int tw_saga(struct world_config *c, const char *name, double rps, bool compensate_uncertain)
+{
+    int i = append((void **)&c->sagas, &c->nsagas, sizeof *c->sagas);
+    struct saga_config *sg = &c->sagas[i];
+    sg->name = sim_xstrdup(name);
+    sg->compensate_uncertain = compensate_uncertain;
+    if (rps > 0) tw_saga_rate(c, i, 0, rps, 0);
+    return i;
+}
+
+struct saga_config *tw_sg(struct world_config *c, int saga)
+{
+    if (saga < 0 || saga >= c->nsagas) abort();
+    return &c->sagas[saga];
+}
+
+void tw_saga_rate(struct world_config *c, int saga, sim_time at, double rps, sim_time ramp)
+{
+    struct saga_config *sg = tw_sg(c, saga);
+    add_rate(&sg->rates, &sg->nrates, at, rps, ramp);
+}
+
+int tw_saga_step(struct world_config *c, int saga, const char *name, int svc, int ep, int policy)
+{
+    tw_ep(c, svc, ep);
+    if (policy >= c->npolicies) abort();
+    struct saga_config *sg = tw_sg(c, saga);
+    int i = append((void **)&sg->steps, &sg->nsteps, sizeof *sg->steps);
+    struct saga_step_config *st = &sg->steps[i];
+    st->name = sim_xstrdup(name);
+    st->call = (struct call_config){svc, ep, policy, false};
+    st->compensate = (struct call_config){-1, -1, -1, false};
+    return i;
+}
+
+void tw_saga_compensate(struct world_config *c, int saga, int step, int svc, int ep, int policy)
+{
+    tw_ep(c, svc, ep);
+    if (policy >= c->npolicies) abort();
+    struct saga_config *sg = tw_sg(c, saga);
+    if (step < 0 || step >= sg->nsteps) abort();
+    sg->steps[step].has_compensate = true;
+    sg->steps[step].compensate = (struct call_config){svc, ep, policy, false};
+}
+
+int tw_projection(struct world_config *c, const char *name, int svc, int ep)
+{
+    tw_ep(c, svc, ep);
+    int i = append((void **)&c->projections, &c->nprojections, sizeof *c->projections);
+    struct projection_config *p = &c->projections[i];
+    p->name = sim_xstrdup(name);
+    p->service = svc;
+    p->endpoint = ep;
+    p->read_after = tw_const(0);
+    return i;
+}
+
+static struct projection_config *proj(struct world_config *c, int k)
+{
+    if (k < 0 || k >= c->nprojections) abort();
+    return &c->projections[k];
+}
+
+void tw_project_on(struct world_config *c, int k, int event)
+{
+    check_event(c, event, false);
+    struct projection_config *p = proj(c, k);
+    add_int(&p->events, &p->nevents, event);
+}
+
+void tw_read_after(struct world_config *c, int k, struct sim_dist d)
+{
+    struct projection_config *p = proj(c, k);
+    sim_dist_fini(&p->read_after);
+    p->has_read_after = true;
+    p->read_after = d;
+}
+
 int tw_fault(struct world_config *c, enum fault_kind kind, int svc, sim_time at, sim_time until)
 {
     tw_svc(c, svc);
@@ -327,12 +516,19 @@ void tw_send(struct world *w, int load, sim_time at)
     sim_event_at(w->sim, at, on_send, &w->loads[load], NULL);
 }
 
-struct world *tw_start(const struct world_config *c, uint64_t seed, uint32_t rep, struct sim **simp)
+struct world *tw_create(const struct world_config *c, uint64_t seed, uint32_t rep,
+                        struct sim **simp)
 {
     struct sim *sim = sim_create(seed, rep);
     struct world *w = world_create(sim, c);
-    world_start(w);
     *simp = sim;
+    return w;
+}
+
+struct world *tw_start(const struct world_config *c, uint64_t seed, uint32_t rep, struct sim **simp)
+{
+    struct world *w = tw_create(c, seed, rep, simp);
+    world_start(w);
     return w;
 }
 

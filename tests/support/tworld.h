@@ -33,7 +33,8 @@ struct sim_dist tw_exp(double mean_s);
 struct sim_dist tw_uniform(double min_s, double max_s);
 struct sim_dist tw_gamma(double mean_s, double cv);
 
-/* A world of `duration` with no warm-up, named "t". */
+/* A world of `duration` with no warm-up, named "t"; its bus has latency
+ * constant 0, no duplicates and attempts 1. */
 void tw_init(struct world_config *c, sim_time duration);
 
 int tw_service(struct world_config *c, const char *name, int threads, int64_t queue);
@@ -82,10 +83,61 @@ void tw_rate(struct world_config *c, int load, sim_time at, double rps, sim_time
  * test can place single requests exactly. Call after tw_start(). */
 void tw_send(struct world *w, int load, sim_time at);
 
+/* ---- the event bus, sagas and projections ---------------------------------
+ *
+ * Events and effects are names gathered into c->events and c->effects, as
+ * the loader gathers them: tw_event() and tw_effect() return the index of
+ * the name, appending it if new. The ledger keys of an endpoint (effect,
+ * idempotent, undo, commutative, on_failure) are set on tw_ep() directly;
+ * tw_endpoint() leaves effect, undo and on_failure at -1. tw_init() gives the
+ * bus a latency of constant 0, no duplicates and one delivery (attempts 1). */
+int tw_event(struct world_config *c, const char *name);
+int tw_effect(struct world_config *c, const char *name);
+/* A publish step: `event` with probability p (1: always), else `event_else`
+ * (-1: nothing). */
+void tw_publish(struct world_config *c, int svc, int ep, int event, double p, int event_else);
+/* The bus (replaces the latency distribution tw_init gave it). */
+void tw_bus(struct world_config *c, struct sim_dist latency, double duplicate, int attempts,
+            sim_time after);
+/* `on: event, run: svc.ep`. */
+int tw_subscribe(struct world_config *c, int event, int svc, int ep);
+
+/* A choreography started by publishing `start` at a flat Poisson rate from
+ * t=0 (rps 0: no points yet; add them with tw_chor_rate); timeout 0: never
+ * stuck by time. */
+int tw_choreography(struct world_config *c, const char *name, int start, double rps,
+                    sim_time timeout);
+struct choreography_config *tw_chor(struct world_config *c, int chor);
+void tw_chor_rate(struct world_config *c, int chor, sim_time at, double rps, sim_time ramp);
+void tw_completed_on(struct world_config *c, int chor, int event);
+void tw_failed_on(struct world_config *c, int chor, int event);
+
+/* An orchestrated saga started at a flat Poisson rate from t=0 (rps 0: no
+ * points yet; tw_saga_rate adds them). */
+int tw_saga(struct world_config *c, const char *name, double rps, bool compensate_uncertain);
+struct saga_config *tw_sg(struct world_config *c, int saga);
+void tw_saga_rate(struct world_config *c, int saga, sim_time at, double rps, sim_time ramp);
+/* A step calling svc.ep through `policy` (-1: none); its index. */
+int tw_saga_step(struct world_config *c, int saga, const char *name, int svc, int ep, int policy);
+/* The step's compensation: svc.ep through `policy` (the saga's compensation
+ * policy, e.g. a tw_policy with a tw_retry; -1: none). */
+void tw_saga_compensate(struct world_config *c, int saga, int step, int svc, int ep, int policy);
+
+/* A projection run by svc.ep, with no events yet and no read_after. */
+int tw_projection(struct world_config *c, const char *name, int svc, int ep);
+void tw_project_on(struct world_config *c, int proj, int event);
+void tw_read_after(struct world_config *c, int proj, struct sim_dist d);
+
 /* A fault on a service from `at` to `until` (SIM_TIME_MAX: never ends). */
 int tw_fault(struct world_config *c, enum fault_kind kind, int svc, sim_time at, sim_time until);
 struct fault_config *tw_flt(struct world_config *c, int fault);
 
+/* The sim and the world, nothing scheduled yet: the test may adjust the
+ * built world (e.g. w->sagas[k].arr.constant = true, since the config has no
+ * constant arrivals for sagas) before world_start(w). */
+struct world *tw_create(const struct world_config *c, uint64_t seed, uint32_t rep,
+                        struct sim **simp);
+/* tw_create, then world_start. */
 struct world *tw_start(const struct world_config *c, uint64_t seed, uint32_t rep,
                        struct sim **simp);
 /* tw_start, run to c->duration, world_finish. */
