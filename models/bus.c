@@ -92,7 +92,7 @@ static void on_read(struct sim *sim, void *subject, void *object)
     struct bus *b = object;
     if (m->counted) {
         m->proj->m.reads++;
-        m->proj->m.stale += !m->handled;
+        m->proj->m.stale += !m->applied;
     }
     msg_unref(b, m);
 }
@@ -106,19 +106,41 @@ static void done(struct bus *b, struct bus_delivery *d)
         saga_unref(corr);
 }
 
+static void on_deliver(struct sim *sim, void *subject, void *object);
+
+/* A delivery failed (or conflicted): deliver it again `after`, or give up. */
+static void failed(struct bus *b, struct bus_delivery *d)
+{
+    if (d->attempt < b->cfg->attempts) {
+        d->attempt++;
+        if (d->counted) b->m.redelivered++;
+        sim_event_after(d->world->sim, b->cfg->after, on_deliver, d, NULL);
+        return;
+    }
+    if (d->counted) b->m.dead_lettered++;
+    done(b, d);
+}
+
 static void on_deliver(struct sim *sim, void *subject, void *object)
 {
     (void)sim;
     (void)object;
     struct bus_delivery *d = subject;
     struct bus *b = d->world->bus;
-    const struct site *site = d->target->site;
-    if ((d->msg->handled || d->msg->running > 0) && site->callee_ep->cfg->idempotent) {
-        if (d->counted) b->m.discarded++;
-        done(b, d);
-        return;
+    struct bus_msg *m = d->msg;
+    if (d->target->site->callee_ep->cfg->idempotent) {
+        if (m->handled) { /* the dedup table has it: acknowledge */
+            if (d->counted) b->m.discarded++;
+            done(b, d);
+            return;
+        }
+        if (m->running > 0) { /* the other copy's transaction holds the key: wait for it */
+            d->next_waiting = m->waiting;
+            m->waiting = d;
+            return;
+        }
     }
-    d->msg->running++;
+    m->running++;
     struct call *c = call_create(d->world, d->target->site, ORIGIN_BUS, d, 0);
     c->corr = d->corr;
     call_start(c);
@@ -154,7 +176,8 @@ void bus_publish(struct world *w, int event, struct saga_inst *corr)
         m->proj = t->proj;
         m->published = sim_now(sim);
         m->refs = m->running = 0;
-        m->handled = false;
+        m->waiting = NULL;
+        m->handled = m->applied = false;
         m->counted = counted;
         if (t->proj && t->proj->cfg->has_read_after) {
             m->refs++;
@@ -173,26 +196,34 @@ void bus_delivered(struct bus_delivery *d, struct call *c, enum outcome o)
 {
     struct world *w = d->world;
     struct bus *b = w->bus;
-    d->msg->running--;
+    struct bus_msg *m = d->msg;
+    m->running--;
     /* A failure the endpoint answered with an event was handled. */
     bool handled =
         o == OUTCOME_OK || (o == OUTCOME_ERROR && c->site->callee_ep->cfg->on_failure >= 0);
     if (handled) {
-        struct bus_msg *m = d->msg;
         if (d->counted) b->m.delivered++;
-        /* The first handling is the one: a projection applied the event. */
-        if (!m->handled && o == OUTCOME_OK && m->proj && m->counted) {
+        m->handled = true;
+    }
+    /* A projection's first successful copy applies the event. */
+    if (o == OUTCOME_OK && !m->applied) {
+        m->applied = true;
+        if (m->proj && m->counted) {
             m->proj->m.applied++;
             sim_hist_add(&m->proj->m.lag, sim_now(w->sim) - m->published);
         }
-        m->handled = true;
-    } else if (d->attempt < b->cfg->attempts) {
-        d->attempt++;
-        if (d->counted) b->m.redelivered++;
-        sim_event_after(w->sim, b->cfg->after, on_deliver, d, NULL);
-        return;
-    } else if (d->counted) {
-        b->m.dead_lettered++;
     }
-    done(b, d);
+    /* Copies that waited on the dedup key go on: discarded if this one
+     * handled the message, run otherwise. */
+    struct bus_delivery *waiting = m->running == 0 ? m->waiting : NULL;
+    if (waiting) m->waiting = NULL;
+    if (handled)
+        done(b, d);
+    else
+        failed(b, d);
+    while (waiting) {
+        struct bus_delivery *next = waiting->next_waiting;
+        on_deliver(w->sim, waiting, NULL);
+        waiting = next;
+    }
 }

@@ -7,10 +7,10 @@
  * A delivery runs the target endpoint as a request on its service's threads
  * and queue, so a slow subscriber backs up like any server. An `idempotent`
  * endpoint is an idempotent consumer: it keeps a table of the messages it
- * has handled, so a copy of a message that another copy already handled, or
- * is handling now, is acknowledged without running (`discarded`): a dedup
- * table written in the handler's transaction makes a concurrent second copy
- * conflict and roll back, and its redelivery then finds the message done. A copy whose
+ * has handled, so a copy of a message that another copy already handled is
+ * acknowledged without running (`discarded`); one that arrives while another
+ * copy is being handled waits for it, as a second transaction waits on the
+ * dedup table's key, and is then discarded, or run if that copy failed. A copy whose
  * handler fails is delivered again `after` later, up to `attempts`
  * deliveries, then dead-lettered. A failure the handler turned into an event
  * (`on_failure: {publish}`) is handled, not redelivered: the business said
@@ -54,7 +54,9 @@ struct bus_msg {
     int refs;     /* copies in flight + a projection's pending read */
     int running;  /* copies being handled now */
     bool handled; /* a copy was handled (ok, or failed into its on_failure event) */
+    bool applied; /* a copy succeeded (a projection's: the event is applied) */
     bool counted;
+    struct bus_delivery *waiting; /* copies of an idempotent consumer waiting on the key */
 };
 
 /* One copy of one event on its way to one target. */
@@ -63,6 +65,7 @@ struct bus_delivery {
     struct saga_inst *corr;
     struct bus_msg *msg;
     struct world *world;
+    struct bus_delivery *next_waiting;
     int attempt; /* 1-based */
     bool counted;
 };
