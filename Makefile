@@ -92,7 +92,7 @@ run: domino
 # threads (the cascade) and queues, 900x600. Rendered from a run of their own
 # in build/, so out/ is left alone.
 # $(1) variant, $(2) plot, $(3) image name under docs/.
-DOCS_PLOT = gnuplot -e "dir='build/docs-plots/valentine/$(1)'; out='docs/$(3)'; png_w=900; png_h=600; formats='png'" plots/$(2).gp
+DOCS_PLOT = gnuplot -e "dir='build/docs-plots/$(or $(4),valentine)/$(1)'; out='docs/$(3)'; png_w=900; png_h=600; formats='png'" plots/$(2).gp
 .PHONY: docs-plots
 docs-plots: domino
 	./domino run scenarios/valentine.yaml --quiet --out build/docs-plots
@@ -102,7 +102,10 @@ docs-plots: domino
 	$(call DOCS_PLOT,none,queues,valentine-queues)
 	$(call DOCS_PLOT,both,threads,valentine-both-threads)
 	$(call DOCS_PLOT,breaker,breakers,valentine-breaker-breakers)
-	@echo "docs-plots: docs/valentine-{threads,queues,both-threads,breaker-breakers}.png"
+	./domino run scenarios/profile-projection.yaml --quiet --out build/docs-plots
+	./domino plot build/docs-plots/profile-projection --quiet
+	$(call DOCS_PLOT,slow-projector,queues,projection-queues,profile-projection)
+	@echo "docs-plots: docs/valentine-{threads,queues,both-threads,breaker-breakers}.png docs/projection-queues.png"
 
 # --- tests -----------------------------------------------------------------
 # One cmocka binary per module. A kernel test links only the kernel; a model
