@@ -26,6 +26,7 @@
 #include "models/bus.h"
 #include "models/saga.h"
 #include "models/world.h"
+#include "tests/support/theory.h"
 #include "tests/support/tworld.h"
 
 #define MS SIM_MS
@@ -221,23 +222,6 @@ static void test_a_failure_answered_with_an_event_is_not_redelivered(void **stat
 
 /* ---- projections --------------------------------------------------------------------- */
 
-/* Erlang B by the stable recursion B(0) = 1, B(n) = a B(n-1) / (n + a B(n-1)),
- * and Erlang C (probability of waiting in M/M/c) from it: C = c B / (c - a (1 - B))
- * (as in test_validation.c). */
-static double erlang_b(int n, double a)
-{
-    double b = 1.0;
-    for (int k = 1; k <= n; k++)
-        b = a * b / ((double)k + a * b);
-    return b;
-}
-
-static double erlang_c(int c, double a)
-{
-    double b = erlang_b(c, a);
-    return (double)c * b / ((double)c - a * (1.0 - b));
-}
-
 /* Writes published at Poisson rate lambda, delivered at once (bus latency 0)
  * to a projector with c threads and exponential work of rate mu: the
  * projector is an M/M/c queue and the lag (publish to applied) is its
@@ -282,7 +266,7 @@ static void test_projection_lag_matches_the_mmc_sojourn_time(void **state)
     for (int i = 0; i < BATCHES; i++)
         ss += (means[i] - mean) * (means[i] - mean);
     double se = sqrt(ss / (BATCHES - 1) / BATCHES);
-    double theory = erlang_c(servers, a) / (servers * mu - lambda) + 1 / mu;
+    double theory = theory_erlang_c(servers, a) / (servers * mu - lambda) + 1 / mu;
     /* every write was applied exactly once, and its lag recorded */
     assert_int_equal(m->applied, w->bus->m.published);
     assert_int_equal(m->lag.n, m->applied);

@@ -68,6 +68,7 @@
 
 #include "models/world.h"
 #include "sim/kernel/sim_stat.h"
+#include "tests/support/theory.h"
 #include "tests/support/tworld.h"
 
 #define REPS 20
@@ -93,22 +94,6 @@ static sim_time window(sim_time t)
 }
 
 /* ---- theory ---------------------------------------------------------------- */
-
-/* Erlang B by the stable recursion B(0) = 1, B(n) = a B(n-1) / (n + a B(n-1)). */
-static double erlang_b(int n, double a)
-{
-    double b = 1.0;
-    for (int k = 1; k <= n; k++)
-        b = a * b / ((double)k + a * b);
-    return b;
-}
-
-/* Erlang C (probability of waiting in M/M/c) from B: C = c B / (c - a (1 - B)). */
-static double erlang_c(int c, double a)
-{
-    double b = erlang_b(c, a);
-    return (double)c * b / ((double)c - a * (1.0 - b));
-}
 
 /* M/M/c/K stationary distribution: p_n = a^n/n! p0 for n <= c, and
  * a^n / (c! c^(n-c)) p0 above; fills p[0..K] normalised. */
@@ -166,8 +151,7 @@ static double level(const struct world *w, const struct sim_level *l)
 
 /* One station: a service with one work step behind a poisson load. */
 static void station_world(struct world_config *c, int threads, int64_t queue, bool lifo,
-                                double lambda, struct sim_dist work, sim_time warmup,
-                                sim_time measure)
+                          double lambda, struct sim_dist work, sim_time warmup, sim_time measure)
 {
     tw_init(c, warmup + measure);
     c->warmup = warmup;
@@ -291,7 +275,7 @@ static void test_mmc_matches_erlang_c(void **state)
         tw_destroy(wd, sim);
     }
     world_config_fini(&c);
-    double C = erlang_c(servers, a);
+    double C = theory_erlang_c(servers, a);
     check("M/M/4 P(wait) = Erlang C", &pw, C, 0.035);
     check("M/M/4 Wq (s)", &wq, C / (servers * mu - lambda), 0.12);
     check("M/M/4 utilisation", &u, a / servers, 0.012);
@@ -354,7 +338,7 @@ static void test_pool_without_wait_matches_erlang_b(void **state)
         tw_destroy(wd, sim);
     }
     world_config_fini(&c);
-    double B = erlang_b(SIZE, a);
+    double B = theory_erlang_b(SIZE, a);
     check("Erlang B(5, 4) blocking", &block, B, 0.025);
     check("Erlang B carried load a(1-B)", &carried, a * (1 - B), 0.008);
 }
