@@ -38,6 +38,8 @@ expect() {
         fail=$((fail + 1))
     fi
 }
+expect order-saga calm sagas order_saga completed eq 8534
+expect order-saga calm sagas order_saga inconsistent eq 0
 expect order-saga as-written sagas order_saga inconsistent gt 0
 expect order-saga uncertain sagas order_saga inconsistent eq 0
 expect order-saga uncertain sagas order_saga duplicates eq 0
