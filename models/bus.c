@@ -33,7 +33,6 @@ void bus_build(struct world *w)
         char name[300];
         snprintf(name, sizeof name, "projection/%s/read_after", cfg->projections[k].name);
         p->cfg = &cfg->projections[k];
-        p->world = w;
         p->read_rng = sim_rng_stream(w->sim, name);
         sim_hist_init(&p->m.lag);
     }
@@ -113,11 +112,11 @@ static void failed(struct bus *b, struct bus_delivery *d)
 {
     if (d->attempt < b->cfg->attempts) {
         d->attempt++;
-        if (d->counted) b->m.redelivered++;
-        sim_event_after(d->world->sim, b->cfg->after, on_deliver, d, NULL);
+        if (d->msg->counted) b->m.redelivered++;
+        sim_event_after(d->target->site->world->sim, b->cfg->after, on_deliver, d, NULL);
         return;
     }
-    if (d->counted) b->m.dead_lettered++;
+    if (d->msg->counted) b->m.dead_lettered++;
     done(b, d);
 }
 
@@ -126,11 +125,11 @@ static void on_deliver(struct sim *sim, void *subject, void *object)
     (void)sim;
     (void)object;
     struct bus_delivery *d = subject;
-    struct bus *b = d->world->bus;
+    struct bus *b = d->target->site->world->bus;
     struct bus_msg *m = d->msg;
     if (d->target->site->callee_ep->cfg->idempotent) {
         if (m->handled) { /* the dedup table has it: acknowledge */
-            if (d->counted) b->m.discarded++;
+            if (d->msg->counted) b->m.discarded++;
             done(b, d);
             return;
         }
@@ -141,7 +140,7 @@ static void on_deliver(struct sim *sim, void *subject, void *object)
         }
     }
     m->running++;
-    struct call *c = call_create(d->world, d->target->site, ORIGIN_BUS, d, 0);
+    struct call *c = call_create(d->target->site->world, d->target->site, ORIGIN_BUS, d, 0);
     c->corr = d->corr;
     call_start(c);
 }
@@ -154,9 +153,7 @@ static void send_copy(struct world *w, struct bus_target *t, struct saga_inst *c
     d->target = t;
     d->corr = corr;
     d->msg = m;
-    d->world = w;
     d->attempt = 1;
-    d->counted = m->counted;
     if (corr) saga_ref(corr);
     m->refs++;
     sim_time lat = sim_dist_sample_time(&b->cfg->latency, b->latency_rng);
@@ -194,7 +191,7 @@ void bus_publish(struct world *w, int event, struct saga_inst *corr)
 
 void bus_delivered(struct bus_delivery *d, struct call *c, enum outcome o)
 {
-    struct world *w = d->world;
+    struct world *w = d->target->site->world;
     struct bus *b = w->bus;
     struct bus_msg *m = d->msg;
     m->running--;
@@ -202,7 +199,7 @@ void bus_delivered(struct bus_delivery *d, struct call *c, enum outcome o)
     bool handled =
         o == OUTCOME_OK || (o == OUTCOME_ERROR && c->site->callee_ep->cfg->on_failure >= 0);
     if (handled) {
-        if (d->counted) b->m.delivered++;
+        if (d->msg->counted) b->m.delivered++;
         m->handled = true;
     }
     /* A projection's first successful copy applies the event. */

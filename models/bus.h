@@ -36,7 +36,6 @@
 
 struct projection {
     const struct projection_config *cfg;
-    struct world *world;
     gsl_rng *read_rng;
     struct proj_metrics m;
 };
@@ -64,10 +63,8 @@ struct bus_delivery {
     struct bus_target *target;
     struct saga_inst *corr;
     struct bus_msg *msg;
-    struct world *world;
     struct bus_delivery *next_waiting;
     int attempt; /* 1-based */
-    bool counted;
 };
 
 struct bus {

@@ -13,9 +13,6 @@
 #include "sim/kernel/sim_mem.h"
 #include "sim/kernel/sim_trace.h"
 
-static const char *const state_names[] = {"RUNNING", "COMPENSATING", "COMPLETED", "FAILED",
-                                          "STUCK"};
-
 /* The transitions of saga.h's table, checked after each one. */
 static void check(const struct saga_inst *i, enum saga_state from)
 {
@@ -34,7 +31,6 @@ static void check(const struct saga_inst *i, enum saga_state from)
         break;
     }
     SIM_ASSERT(ok);
-    (void)state_names;
 }
 
 static int neffects(const struct world *w)
@@ -113,49 +109,37 @@ void saga_destroy(struct world *w)
 
 /* ---- the verdict -------------------------------------------------------------------- */
 
-static void explain_left(const struct saga_inst *i, const char *after)
-{
-    const struct world *w = i->saga->world;
-    int e = ledger_first(i->ledger, neffects(w));
-    sim_trace(w->sim, SIM_TRACE_WARN, i->saga->name, "inconsistent saga %llu: %s left in place %s",
-              (unsigned long long)i->id, w->cfg->effects[e], after);
-}
-
-/* Counts the verdict of a decided instance (see saga.h). */
+/* Counts the verdict of a decided instance (see saga.h) and explains an
+ * inconsistent one in the timeline. */
 static void judge(struct saga_inst *i)
 {
     struct saga *s = i->saga;
-    struct sim *sim = s->world->sim;
-    int left = ledger_left(i->ledger, neffects(s->world));
-    bool trace = sim_trace_enabled(sim);
-    uint64_t *verdict = NULL;
-    switch (i->state) {
-    case SAGA_STUCK:
-        verdict = &s->m.stuck;
-        break;
-    case SAGA_COMPLETED:
-        verdict = i->dups ? &s->m.inconsistent : &s->m.completed;
-        if (i->dups && trace)
-            sim_trace(sim, SIM_TRACE_WARN, s->name,
-                      "inconsistent saga %llu: completed with %u effect(s) applied twice",
-                      (unsigned long long)i->id, i->dups);
-        break;
-    case SAGA_FAILED:
-        verdict = left || i->dups ? &s->m.inconsistent : &s->m.compensated;
-        if (left && trace)
-            explain_left(i, "after it failed");
-        else if (i->dups && trace)
-            sim_trace(sim, SIM_TRACE_WARN, s->name,
-                      "inconsistent saga %llu: failed with %u effect(s) applied twice",
-                      (unsigned long long)i->id, i->dups);
-        break;
-    default:
-        SIM_UNREACHABLE();
-    }
+    const struct world *w = s->world;
+    int left = ledger_left(i->ledger, neffects(w));
+    bool stuck = i->state == SAGA_STUCK, failed = i->state == SAGA_FAILED;
+    SIM_ASSERT(decided(i));
+    bool bad = !stuck && (i->dups > 0 || (failed && left > 0));
     if (i->counted) {
-        (*verdict)++;
         s->m.duplicates += i->dups;
+        if (stuck)
+            s->m.stuck++;
+        else if (bad)
+            s->m.inconsistent++;
+        else if (failed)
+            s->m.compensated++;
+        else
+            s->m.completed++;
     }
+    if (!bad || !sim_trace_enabled(w->sim)) return;
+    if (failed && left > 0)
+        sim_trace(w->sim, SIM_TRACE_WARN, s->name,
+                  "inconsistent saga %llu: %s left in place "
+                  "after it failed",
+                  (unsigned long long)i->id, w->cfg->effects[ledger_first(i->ledger, neffects(w))]);
+    else
+        sim_trace(w->sim, SIM_TRACE_WARN, s->name,
+                  "inconsistent saga %llu: %s with %u effect(s) applied twice",
+                  (unsigned long long)i->id, failed ? "failed" : "completed", i->dups);
 }
 
 static void release(struct saga_inst *i)

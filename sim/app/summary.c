@@ -134,24 +134,27 @@ static void calls(struct report *root, const struct world *w)
  * events, so scenarios without them keep their summaries byte for byte. */
 static void sagas(struct report *root, const struct world *w)
 {
-    if (w->nsagas > 0) {
-        struct report *o = report_object(root, "sagas");
-        for (int k = 0; k < w->nsagas; k++) {
-            const struct saga *s = &w->sagas[k];
-            const struct saga_metrics *m = &s->m;
-            struct report *x = report_object(o, s->name);
-            report_string(x, "kind", s->cfg ? "orchestrated" : "choreographed");
-            report_number(x, "started", (double)m->started);
-            report_number(x, "completed", (double)m->completed);
-            report_number(x, "compensated", (double)m->compensated);
-            report_number(x, "stuck", (double)m->stuck);
-            report_number(x, "inconsistent", (double)m->inconsistent);
-            report_number(x, "running", (double)m->running);
-            report_number(x, "duplicates", (double)m->duplicates);
-            report_number(x, "compensations", (double)m->compensations);
-            latency(x, "duration_ms", &m->duration);
-        }
+    if (w->nsagas == 0) return;
+    struct report *o = report_object(root, "sagas");
+    for (int k = 0; k < w->nsagas; k++) {
+        const struct saga *s = &w->sagas[k];
+        const struct saga_metrics *m = &s->m;
+        struct report *x = report_object(o, s->name);
+        report_string(x, "kind", s->cfg ? "orchestrated" : "choreographed");
+        report_number(x, "started", (double)m->started);
+        report_number(x, "completed", (double)m->completed);
+        report_number(x, "compensated", (double)m->compensated);
+        report_number(x, "stuck", (double)m->stuck);
+        report_number(x, "inconsistent", (double)m->inconsistent);
+        report_number(x, "running", (double)m->running);
+        report_number(x, "duplicates", (double)m->duplicates);
+        report_number(x, "compensations", (double)m->compensations);
+        latency(x, "duration_ms", &m->duration);
     }
+}
+
+static void events(struct report *root, const struct world *w)
+{
     const struct bus *b = w->bus;
     if (!b) return;
     if (b->nprojs > 0) {
@@ -193,5 +196,6 @@ struct report *summary_build(const struct world *w, const char *variant, int rep
     services(root, w, now);
     calls(root, w);
     sagas(root, w);
+    events(root, w);
     return root;
 }
