@@ -261,6 +261,34 @@ static int emit_jobs(const struct sweep_grid *g, const struct sweep_options *o)
 /* The label of --metric (or the first load source's success rate), checked
  * against the model: "" when there is nothing to plot (no load source and no
  * --metric). Returns 0, or 2 with the expected forms on stderr. */
+
+static bool name_is(const char *name, const char *s, size_t len)
+{
+    return strlen(name) == len && strncmp(name, s, len) == 0;
+}
+
+/* Whether summary section `section` (compare_metric_section's) has an
+ * element named by the first len bytes of s. */
+static bool has_name(const struct world_config *cfg, const char *section, const char *s, size_t len)
+{
+    bool found = false;
+    if (strcmp(section, "load") == 0)
+        for (int i = 0; i < cfg->nloads && !found; i++)
+            found = name_is(cfg->loads[i].name, s, len);
+    else if (strcmp(section, "services") == 0)
+        for (int i = 0; i < cfg->nservices && !found; i++)
+            found = name_is(cfg->services[i].name, s, len);
+    else if (strcmp(section, "sagas") == 0) {
+        for (int i = 0; i < cfg->nsagas && !found; i++)
+            found = name_is(cfg->sagas[i].name, s, len);
+        for (int i = 0; i < cfg->nchoreographies && !found; i++)
+            found = name_is(cfg->choreographies[i].name, s, len);
+    } else if (strcmp(section, "projections") == 0)
+        for (int i = 0; i < cfg->nprojections && !found; i++)
+            found = name_is(cfg->projections[i].name, s, len);
+    return found;
+}
+
 static int plot_metric(const char *metric, const struct world_config *cfg, char *label, size_t n)
 {
     label[0] = '\0';
@@ -270,30 +298,30 @@ static int plot_metric(const char *metric, const struct world_config *cfg, char 
     }
     const char *sp = strrchr(metric, ' ');
     const char *section = sp ? compare_metric_section(sp + 1) : NULL;
-    bool found = false;
-    if (section && strcmp(section, "load") == 0) {
-        for (int i = 0; i < cfg->nloads && !found; i++)
-            found = strlen(cfg->loads[i].name) == (size_t)(sp - metric) &&
-                    strncmp(cfg->loads[i].name, metric, (size_t)(sp - metric)) == 0;
-    } else if (section) {
-        for (int i = 0; i < cfg->nservices && !found; i++)
-            found = strlen(cfg->services[i].name) == (size_t)(sp - metric) &&
-                    strncmp(cfg->services[i].name, metric, (size_t)(sp - metric)) == 0;
-    }
+    bool found = section && has_name(cfg, section, metric, (size_t)(sp - metric));
     if (found) {
         snprintf(label, n, "%s", metric);
         return 0;
     }
     fprintf(stderr,
             "domino: error: --metric \"%s\" is not a metric of %s: expected \"LOAD "
-            "success_rate\", \"LOAD goodput_rps\", \"LOAD p99_ms\" or \"SERVICE "
-            "blocked_fraction\"; load sources:",
+            "success_rate\", \"LOAD goodput_rps\", \"LOAD p99_ms\", \"SERVICE "
+            "blocked_fraction\", \"SAGA completed|inconsistent|stuck|duplicates\" or "
+            "\"PROJECTION stale_reads|lag_p99_ms\"; load sources:",
             metric, cfg->name);
     for (int i = 0; i < cfg->nloads; i++)
         fprintf(stderr, " %s", cfg->loads[i].name);
     fputs("; services:", stderr);
     for (int i = 0; i < cfg->nservices; i++)
         fprintf(stderr, " %s", cfg->services[i].name);
+    if (cfg->nsagas + cfg->nchoreographies > 0) fputs("; sagas:", stderr);
+    for (int i = 0; i < cfg->nsagas; i++)
+        fprintf(stderr, " %s", cfg->sagas[i].name);
+    for (int i = 0; i < cfg->nchoreographies; i++)
+        fprintf(stderr, " %s", cfg->choreographies[i].name);
+    if (cfg->nprojections > 0) fputs("; projections:", stderr);
+    for (int i = 0; i < cfg->nprojections; i++)
+        fprintf(stderr, " %s", cfg->projections[i].name);
     fputs("\n(see `domino sweep --help`)\n", stderr);
     return 2;
 }
@@ -619,7 +647,6 @@ static bool fill_info(void *ctx, FILE *f)
     return true;
 }
 
-
 /* ---- the results ---------------------------------------------------------------- */
 
 /* sweep.csv, then the plot's data and the plot, from the npoints * R trees
@@ -674,8 +701,7 @@ static int write_results(const struct sweep_grid *g, const struct sweep_options 
     if (status == 0 && pd.m >= 0 && g->naxes > 0) {
         char *scripts = plot_find_scripts(o->argv0);
         enum plot_gp r = PLOT_GP_FAILED;
-        if (scripts)
-            r = plot_run_script(scripts, "sweep", dir);
+        if (scripts) r = plot_run_script(scripts, "sweep", dir);
         free(scripts);
         if (r == PLOT_GP_MISSING) {
             if (!o->run.quiet)

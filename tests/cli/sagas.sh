@@ -55,6 +55,17 @@ expect order-choreography non-idempotent sagas order_flow inconsistent gt 0
 expect order-choreography shipping-down sagas order_flow stuck gt 0
 expect profile-projection scaled projections user_view stale_reads eq 0
 expect profile-projection slow-projector projections user_view stale_reads gt 0.1
+# sweep takes a saga's verdict as its metric: a step timeout past the slow
+# charges (4 s > 3 s) leaves nothing inconsistent, a shorter one does.
+"$domino" sweep scenarios/order-saga.yaml --variant as-written --quiet --out "$tmp/sw" \
+    --set policies.pay.timeout=1s,4s --metric "order_saga inconsistent" || fail=$((fail + 1))
+csv="$tmp/sw/order-saga/sweep/sweep.csv"
+if grep -q '^1s,order_saga inconsistent,[1-9]' "$csv" && grep -q '^4s,order_saga inconsistent,0,' "$csv"; then
+    pass=$((pass + 1))
+else
+    echo "sagas: sweep over the step timeout did not report inconsistent orders as expected"
+    fail=$((fail + 1))
+fi
 # Replications fold every number, the saga kind stays a string.
 "$domino" run scenarios/order-choreography.yaml --quiet --replications 2 --out "$tmp/r" ||
     fail=$((fail + 1))
