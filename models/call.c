@@ -224,7 +224,8 @@ static void call_attempt(struct call *c)
         }
         c->throttled_in = true;
     }
-    if (pol->timeout > 0) c->timer = sim_event_after(sim, pol->timeout, on_timeout, c, NULL);
+    if (pol->timeout > 0)
+        c->timer = sim_event_lane_after(sim, p->timeout_lane, pol->timeout, on_timeout, c, NULL);
     if (pol->has_bulkhead) {
         switch (bulkhead_enter(&p->bulkhead, &c->blink)) {
         case BULKHEAD_GRANTED:
@@ -233,8 +234,8 @@ static void call_attempt(struct call *c)
         case BULKHEAD_WAIT:
             c->waiting = true;
             if (pol->bulkhead.kind == BULKHEAD_SEMAPHORE)
-                c->wait_timer =
-                    sim_event_after(sim, pol->bulkhead.max_wait, on_wait_timeout, c, NULL);
+                c->wait_timer = sim_event_lane_after(sim, p->wait_lane, pol->bulkhead.max_wait,
+                                                     on_wait_timeout, c, NULL);
             return;
         case BULKHEAD_FULL:
             policy_bulkhead_rejected(p);
@@ -268,7 +269,7 @@ static void on_granted(struct call *c)
         sim_event_cancel(sim, c->wait_timer);
         c->wait_timer = 0;
     }
-    sim_event_after(sim, 0, on_send, c, (void *)(uintptr_t)c->gen);
+    sim_event_lane_after(sim, c->site->world->now_lane, 0, on_send, c, (void *)(uintptr_t)c->gen);
 }
 
 static void call_send(struct call *c)

@@ -15,6 +15,7 @@ void cpool_init(struct cpool *p, struct service *s, int index, const struct pool
 {
     sim_time now = sim_now(s->world->sim);
     p->cfg = cfg;
+    p->acquire_lane = sim_lane_create(s->world->sim);
     p->svc = s;
     p->index = index;
     p->size = cfg->size;
@@ -72,7 +73,8 @@ enum cpool_result cpool_acquire(struct cpool *p, struct req *r)
     }
     sim_list_push_back(&p->waiters, &r->wlink);
     p->nwaiters++;
-    r->qtimer = sim_event_after(sim, p->cfg->acquire_timeout, on_acquire_timeout, r, NULL);
+    r->qtimer = sim_event_lane_after(sim, p->acquire_lane, p->cfg->acquire_timeout,
+                                     on_acquire_timeout, r, NULL);
     return CPOOL_WAIT;
 }
 

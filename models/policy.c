@@ -41,6 +41,8 @@ struct policy *policy_create(struct world *w, const struct policy_config *cfg,
     snprintf(name, sizeof name, "%s (%s)", callee->cfg->name, cfg->name);
     p->name = sim_xstrdup(name);
     p->open_since = -1;
+    p->timeout_lane = sim_lane_create(w->sim);
+    p->wait_lane = sim_lane_create(w->sim);
     if (cfg->has_breaker) {
         breaker_init(&p->breaker, &cfg->breaker);
         breaker_set_callback(&p->breaker, on_transition, p);

@@ -31,6 +31,7 @@
 #include "models/bulkhead.h"
 #include "models/config.h"
 #include "models/limit.h"
+#include "sim/kernel/sim_event.h"
 
 struct world;
 struct service;
@@ -48,11 +49,12 @@ struct policy {
     struct retry_limit limit; /* when the retry has a budget or a bucket */
     bool has_limit;
     gsl_rng *throttle_rng;
-    bool bulkhead_full;             /* for the timeline's full/recovered lines */
-    sim_time last_rejected;         /* the bulkhead's last refusal */
-    uint64_t iv_firsts, iv_retries; /* calls and retries since the last sample */
-    bool storming;                  /* retries outnumber first tries */
-    sim_time last_storm;            /* the last sample at which they did */
+    sim_lane timeout_lane, wait_lane; /* attempt timeouts, bulkhead waits (sim_event.h) */
+    bool bulkhead_full;               /* for the timeline's full/recovered lines */
+    sim_time last_rejected;           /* the bulkhead's last refusal */
+    uint64_t iv_firsts, iv_retries;   /* calls and retries since the last sample */
+    bool storming;                    /* retries outnumber first tries */
+    sim_time last_storm;              /* the last sample at which they did */
     /* breaker metrics, after the warm-up */
     uint64_t opened;
     sim_time open_ns;    /* time not CLOSED */

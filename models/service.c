@@ -27,6 +27,7 @@ void svc_init(struct world *w, struct service *s, int index, const struct servic
 {
     sim_time now = sim_now(w->sim);
     s->cfg = cfg;
+    s->queue_lane = sim_lane_create(w->sim);
     s->world = w;
     s->index = index;
     s->state = SVC_UP;
@@ -231,7 +232,8 @@ void svc_arrive(struct req *r)
         sim_level_set(&s->m.queue, sim_now(sim), (double)s->queued);
         sim_list_push_back(&s->queue, &r->link); /* lifo pops from the back */
         if (s->cfg->queue_timeout > 0)
-            r->qtimer = sim_event_after(sim, s->cfg->queue_timeout, on_queue_timeout, r, NULL);
+            r->qtimer = sim_event_lane_after(sim, s->queue_lane, s->cfg->queue_timeout,
+                                             on_queue_timeout, r, NULL);
         if (!s->saturated && s->threads > 0) {
             s->saturated = true;
             sim_trace(sim, SIM_TRACE_WARN, s->cfg->name,

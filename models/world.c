@@ -200,6 +200,7 @@ struct world *world_create(struct sim *sim, const struct world_config *cfg)
 {
     struct world *w = sim_xcalloc(1, sizeof *w);
     w->sim = sim;
+    w->now_lane = sim_lane_create(sim);
     w->cfg = cfg;
     sim_pool_init(&w->reqs, sizeof(struct req));
     sim_pool_init(&w->calls, sizeof(struct call));

@@ -59,9 +59,10 @@ struct cpool {
     int size, in_use;
     struct sim_list waiters; /* reqs waiting, FIFO, linked by wlink */
     int nwaiters;
-    bool exhausted;       /* for the timeline's exhausted/recovered lines */
-    int iv_peak;          /* most connections in use since the last sample */
-    struct slowdown slow; /* hold times */
+    bool exhausted;        /* for the timeline's exhausted/recovered lines */
+    int iv_peak;           /* most connections in use since the last sample */
+    struct slowdown slow;  /* hold times */
+    sim_lane acquire_lane; /* acquire timeouts */
     struct pool_metrics m;
 };
 
@@ -101,6 +102,7 @@ struct service {
     struct slowdown slow;
     double fault_error_rate;
     sim_event_id restart_ev;
+    sim_lane queue_lane; /* queue timeouts */
     struct svc_metrics m;
     struct svc_interval iv;
 };
@@ -254,7 +256,8 @@ struct world {
     struct sim_pool insts; /* saga instances, sized for the ledger */
     struct sim_list live;  /* instances not judged yet */
     uint64_t next_inst;
-    struct bus *bus; /* NULL when the scenario has no events */
+    struct bus *bus;   /* NULL when the scenario has no events */
+    sim_lane now_lane; /* events at the current instant (sim_event.h) */
 };
 
 /* A call site for a caller that is not an endpoint (a saga's coordinator,

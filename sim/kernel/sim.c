@@ -1,8 +1,7 @@
 /* sim.c - the run context and the main loop.
  *
- * The loop is deliberately thin: sim_event__run_next() pops, advances the
- * clock, counts and calls, so one event costs one call into sim_event.c and
- * nothing here but a flag test. The stop flag is cleared when a run starts,
+ * The loop itself is in sim_event.c (sim_event__run), next to the heap it
+ * pops, so one event costs no call but its callback. The stop flag is cleared when a run starts,
  * so a run ended by sim_stop() can be resumed by a later sim_run_until().
  */
 #include <stdlib.h>
@@ -21,8 +20,7 @@ struct sim *sim_create(uint64_t master_seed, uint32_t replication)
 
 void sim_destroy(struct sim *sim)
 {
-    if (!sim)
-        return;
+    if (!sim) return;
     sim_event__destroy(sim->evq);
     sim_rng__fini(&sim->rngs);
     free(sim);
@@ -32,12 +30,13 @@ void sim_run_until(struct sim *sim, sim_time horizon)
 {
     SIM_ASSERT(horizon >= sim->now);
     sim->stopped = false;
-    while (!sim->stopped && sim_event__run_next(sim, horizon))
-        ;
+    sim_event__run(sim, horizon);
     /* A stopped run leaves the clock at the event that stopped it, so the
      * caller can read the state as of that instant. */
-    if (!sim->stopped)
-        sim->now = horizon;
+    if (!sim->stopped) sim->now = horizon;
 }
 
-void sim_stop(struct sim *sim) { sim->stopped = true; }
+void sim_stop(struct sim *sim)
+{
+    sim->stopped = true;
+}

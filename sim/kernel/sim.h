@@ -31,7 +31,7 @@ struct sim_evq; /* private to sim_event.c */
 
 struct sim {
     sim_time now;
-    uint64_t events;      /* events executed */
+    uint64_t events; /* events executed */
     bool stopped;
     uint64_t master_seed;
     uint32_t replication;
@@ -44,8 +44,14 @@ struct sim {
 struct sim *sim_create(uint64_t master_seed, uint32_t replication);
 void sim_destroy(struct sim *sim);
 
-static inline sim_time sim_now(const struct sim *sim) { return sim->now; }
-static inline uint64_t sim_events(const struct sim *sim) { return sim->events; }
+static inline sim_time sim_now(const struct sim *sim)
+{
+    return sim->now;
+}
+static inline uint64_t sim_events(const struct sim *sim)
+{
+    return sim->events;
+}
 
 void sim_run_until(struct sim *sim, sim_time horizon);
 /* Ends sim_run_until() after the current event. */
@@ -56,6 +62,9 @@ struct sim_evq *sim_event__create(void);
 void sim_event__destroy(struct sim_evq *q);
 /* Pops and runs the next event if its time <= horizon; false if none. */
 bool sim_event__run_next(struct sim *sim, sim_time horizon);
+/* Runs events while their time <= horizon, until the list empties or a
+ * callback calls sim_stop(). */
+void sim_event__run(struct sim *sim, sim_time horizon);
 /* Test hook: moves the insertion sequence forward to `seq` (<= 2^31) so a
  * test can reach the sequence renumbering of sim_event.c without 2^31
  * schedules. Order is unchanged: later schedules still sort later. */

@@ -43,11 +43,26 @@
  * alignment below) are prefetched while this level is compared.
  *
  * The price of 16-byte entries is a 31-bit sequence number. When it runs out
- * (every 2^31 schedules, minutes of wall time) renumber() sorts the heap,
- * which is still a valid heap, and gives pending events the sequence numbers
- * 0..n-1 in their order, so the run's order is unchanged. That costs
+ * (every 2^31 schedules, minutes of wall time) renumber() gives the pending
+ * events, in the heap and in lanes, the sequence numbers 0..n-1 in their
+ * order; no entry moves and the run's order is unchanged. That costs
  * O(n log n) once per 2^31 - n schedules: measured 0.3 s at a million
  * pending, against the 200+ s those schedules take, so about 0.15%.
+ *
+ * The running event's entry stays at the root while its callback runs (the
+ * "hole"): the first event the callback schedules replaces it with one
+ * sift-down, instead of a sift-down to remove it and a sift-up to insert
+ * the new one, the classic hold-model saving; if the callback schedules
+ * nothing, the entry is removed when it returns. The hole is the least
+ * entry (its time is now, everything pending is at now or later), so the
+ * heap stays valid around it and cancels made meanwhile never reach it.
+ *
+ * Lanes (see sim_event.h) are rings of 16-byte entries in time order. Only
+ * a lane's first live event is in the heap; when it leaves (run or
+ * cancelled), the next live one is pushed, through the hole when there is
+ * one. Cancelling an event still in a ring marks its entry dead (slot bits
+ * all ones) and frees its slot at once; the dead entry is skipped when the
+ * lane reaches it. pos[slot] holds RING_BIT | ring index for those events.
  *
  * Pending events are capped at 2^30 (16 GiB of heap), which keeps child
  * indices and slot numbers in 32 bits.
@@ -64,15 +79,16 @@
 #define PREFETCH(p) ((void)(p))
 #endif
 
-#define ARITY 4
-#define PHASE_BIT ((uint64_t)1 << 63)
-#define SEQ_LIMIT ((uint64_t)1 << 31)
+#define ARITY       4
+#define PHASE_BIT   ((uint64_t)1 << 63)
+#define SEQ_LIMIT   ((uint64_t)1 << 31)
 #define MAX_PENDING ((uint32_t)1 << 30)
-#define NO_SLOT UINT32_MAX
+#define NO_SLOT     UINT32_MAX
+#define RING_BIT    ((uint32_t)1 << 31)
 /* Slack past the last entry so the prefetch of a full child block never
  * forms a pointer outside the allocation. */
 #define HEAP_SLACK (ARITY * ARITY)
-#define LINE 64
+#define LINE       64
 _Static_assert(ARITY == 4, "sift_down picks the least child by a 4-way tournament");
 
 struct heap_ent {
@@ -84,21 +100,36 @@ struct ev_slot {
     sim_event_fn *fn;
     void *subject;
     void *object;
-    uint32_t gen; /* bumped on release, never 0 */
+    uint32_t gen;  /* bumped on release, never 0 */
+    uint32_t lane; /* the lane the event was scheduled through, or 0 */
+};
+
+struct lane {
+    struct heap_ent *ring; /* ring[head & mask] .. ring[(tail - 1) & mask] */
+    uint32_t head, tail, mask;
+    bool front;    /* the lane's first live event is in the heap */
+    sim_time last; /* time of the lane's latest event */
 };
 
 struct sim_evq {
     struct heap_ent *heap; /* inside heap_block, offset for alignment */
     uint32_t n, cap;
-    uint32_t nslots;    /* slots ever used; <= cap */
+    bool hole; /* heap[0] is the running event's entry (see the notes) */
+    uint32_t nslots, slots_cap;
     uint32_t free_slot; /* head of the free list threaded through pos[] */
     uint64_t seq;       /* next sequence number, < SEQ_LIMIT */
+    uint64_t queued;    /* live events waiting in lane rings */
     struct ev_slot *slots;
     uint32_t *pos;
     void *heap_block; /* what heap_grow allocated */
+    struct lane *lanes;
+    uint32_t nlanes;
 };
 
-static inline uint32_t ent_slot(const struct heap_ent *e) { return (uint32_t)e->key; }
+static inline uint32_t ent_slot(const struct heap_ent *e)
+{
+    return (uint32_t)e->key;
+}
 
 /* (a.at, a.key) < (b.at, b.key) without branches: borrow the key comparison
  * out of `at`. Times are >= 0 (nothing is scheduled before now >= 0), so
@@ -117,8 +148,10 @@ struct sim_evq *sim_event__create(void)
 
 void sim_event__destroy(struct sim_evq *q)
 {
-    if (!q)
-        return;
+    if (!q) return;
+    for (uint32_t l = 0; l < q->nlanes; l++)
+        free(q->lanes[l].ring);
+    free(q->lanes);
     free(q->heap_block);
     free(q->slots);
     free(q->pos);
@@ -138,14 +171,20 @@ static void heap_grow(struct sim_evq *q)
     size_t mis = (size_t)((uintptr_t)block % LINE);
     char *line = block + (mis ? LINE - mis : 0);
     struct heap_ent *heap = (struct heap_ent *)(void *)(line + LINE - sizeof(struct heap_ent));
-    if (q->n)
-        memcpy(heap, q->heap, (size_t)q->n * sizeof *heap);
+    if (q->n) memcpy(heap, q->heap, (size_t)q->n * sizeof *heap);
     free(q->heap_block);
     q->heap_block = block;
     q->heap = heap;
     q->cap = cap;
+}
+
+static void slots_grow(struct sim_evq *q)
+{
+    SIM_ASSERT(q->slots_cap < MAX_PENDING);
+    uint32_t cap = q->slots_cap ? q->slots_cap * 2 : 64;
     q->slots = sim_xrealloc(q->slots, (size_t)cap * sizeof *q->slots);
     q->pos = sim_xrealloc(q->pos, (size_t)cap * sizeof *q->pos);
+    q->slots_cap = cap;
 }
 
 static inline void place(struct sim_evq *q, uint32_t i, const struct heap_ent *e)
@@ -159,8 +198,7 @@ static void sift_up(struct sim_evq *q, uint32_t i, const struct heap_ent *e)
     struct heap_ent *h = q->heap;
     while (i > 0) {
         uint32_t p = (i - 1) / ARITY;
-        if (!ent_less(e, &h[p]))
-            break;
+        if (!ent_less(e, &h[p])) break;
         place(q, i, &h[p]);
         i = p;
     }
@@ -190,13 +228,11 @@ static void sift_down(struct sim_evq *q, uint32_t i, const struct heap_ent *e)
         } else if (c < n) {
             m = c;
             for (uint32_t k = c + 1; k < n; k++)
-                if (ent_less(&h[k], &h[m]))
-                    m = k;
+                if (ent_less(&h[k], &h[m])) m = k;
         } else {
             break;
         }
-        if (!ent_less(&h[m], e))
-            break;
+        if (!ent_less(&h[m], e)) break;
         place(q, i, &h[m]);
         i = m;
     }
@@ -208,8 +244,7 @@ static void sift_down(struct sim_evq *q, uint32_t i, const struct heap_ent *e)
 static void heap_delete(struct sim_evq *q, uint32_t i)
 {
     uint32_t n = --q->n;
-    if (i == n)
-        return;
+    if (i == n) return;
     struct heap_ent last = q->heap[n];
     if (i > 0 && ent_less(&last, &q->heap[(i - 1) / ARITY]))
         sift_up(q, i, &last);
@@ -217,34 +252,113 @@ static void heap_delete(struct sim_evq *q, uint32_t i)
         sift_down(q, i, &last);
 }
 
+/* Inserts e, into the running event's place when it is still there. */
+static inline void heap_push(struct sim_evq *q, const struct heap_ent *e)
+{
+    if (q->hole) {
+        q->hole = false;
+        sift_down(q, 0, e);
+        return;
+    }
+    if (SIM_UNLIKELY(q->n == q->cap)) heap_grow(q);
+    sift_up(q, q->n++, e);
+}
+
+static inline void close_hole(struct sim_evq *q)
+{
+    if (q->hole) {
+        q->hole = false;
+        heap_delete(q, 0);
+    }
+}
+
+static inline uint32_t slot_take(struct sim_evq *q, sim_event_fn *fn, void *subject, void *object,
+                                 sim_lane lane)
+{
+    uint32_t s = q->free_slot;
+    if (s != NO_SLOT) {
+        q->free_slot = q->pos[s];
+    } else {
+        if (SIM_UNLIKELY(q->nslots == q->slots_cap)) slots_grow(q);
+        s = q->nslots++;
+        q->slots[s].gen = 1;
+    }
+    struct ev_slot *sl = &q->slots[s];
+    sl->fn = fn;
+    sl->subject = subject;
+    sl->object = object;
+    sl->lane = lane;
+    return s;
+}
+
 static inline void slot_release(struct sim_evq *q, uint32_t s)
 {
     struct ev_slot *sl = &q->slots[s];
-    if (++sl->gen == 0)
-        sl->gen = 1;
+    if (++sl->gen == 0) sl->gen = 1;
     q->pos[s] = q->free_slot;
     q->free_slot = s;
 }
 
+/* The lane's first event left the heap: push its next live one, if any. */
+static void lane_advance(struct sim_evq *q, struct lane *l)
+{
+    while (l->head != l->tail) {
+        struct heap_ent e = l->ring[l->head++ & l->mask];
+        if (ent_slot(&e) == NO_SLOT) continue; /* cancelled while queued */
+        q->queued--;
+        heap_push(q, &e);
+        return;
+    }
+    l->front = false;
+}
+
+/* Doubles a full ring, laying its entries out from index 0. */
+static void lane_grow(struct sim_evq *q, struct lane *l)
+{
+    uint32_t count = l->tail - l->head, cap = l->ring ? (l->mask + 1) * 2 : 64;
+    SIM_ASSERT(cap <= MAX_PENDING);
+    struct heap_ent *ring = sim_xmalloc((size_t)cap * sizeof *ring);
+    for (uint32_t i = 0; i < count; i++) {
+        ring[i] = l->ring[(l->head + i) & l->mask];
+        if (ent_slot(&ring[i]) != NO_SLOT) q->pos[ent_slot(&ring[i])] = RING_BIT | i;
+    }
+    free(l->ring);
+    l->ring = ring;
+    l->head = 0;
+    l->tail = count;
+    l->mask = cap - 1;
+}
+
 static int ent_cmp(const void *pa, const void *pb)
 {
-    const struct heap_ent *a = pa, *b = pb;
-    if (a->at != b->at)
-        return a->at < b->at ? -1 : 1;
+    const struct heap_ent *a = *(const struct heap_ent *const *)pa;
+    const struct heap_ent *b = *(const struct heap_ent *const *)pb;
+    if (a->at != b->at) return a->at < b->at ? -1 : 1;
     return a->key < b->key ? -1 : a->key > b->key;
 }
 
 /* Order-preserving renumbering when the 31-bit sequence runs out; see the
- * notes at the top. A sorted array satisfies the heap property. */
+ * notes at the top. Every pending entry, in the heap or in a ring, gets the
+ * sequence number of its rank, so no entry moves: a heap stays a heap and a
+ * ring stays in order. */
 static void renumber(struct sim_evq *q)
 {
-    qsort(q->heap, q->n, sizeof *q->heap, ent_cmp);
-    for (uint32_t i = 0; i < q->n; i++) {
-        struct heap_ent *e = &q->heap[i];
-        e->key = (e->key & PHASE_BIT) | (uint64_t)i << 32 | ent_slot(e);
-        q->pos[ent_slot(e)] = i;
+    close_hole(q);
+    uint64_t total = q->n + q->queued, k = 0;
+    struct heap_ent **all = sim_xmalloc((size_t)(total ? total : 1) * sizeof *all);
+    for (uint32_t i = 0; i < q->n; i++)
+        all[k++] = &q->heap[i];
+    for (uint32_t l = 0; l < q->nlanes; l++) {
+        struct lane *ln = &q->lanes[l];
+        for (uint32_t i = ln->head; i != ln->tail; i++)
+            if (ent_slot(&ln->ring[i & ln->mask]) != NO_SLOT) all[k++] = &ln->ring[i & ln->mask];
     }
-    q->seq = q->n;
+    SIM_ASSERT(k == total);
+    qsort(all, total, sizeof *all, ent_cmp);
+    for (uint64_t i = 0; i < total; i++)
+        all[i]->key = (all[i]->key & (PHASE_BIT | UINT32_MAX)) | i << 32;
+    free(all);
+    q->seq = total;
 }
 
 sim_event_id sim_event_at_phase(struct sim *sim, sim_time at, enum sim_phase phase,
@@ -254,24 +368,11 @@ sim_event_id sim_event_at_phase(struct sim *sim, sim_time at, enum sim_phase pha
     SIM_ASSERT(fn != NULL);
     SIM_ASSERT(phase == SIM_PHASE_NORMAL || phase == SIM_PHASE_OBSERVE);
     struct sim_evq *q = sim->evq;
-    if (SIM_UNLIKELY(q->n == q->cap))
-        heap_grow(q);
-    if (SIM_UNLIKELY(q->seq == SEQ_LIMIT))
-        renumber(q);
-    uint32_t s = q->free_slot;
-    if (s != NO_SLOT) {
-        q->free_slot = q->pos[s];
-    } else {
-        s = q->nslots++;
-        q->slots[s].gen = 1;
-    }
-    struct ev_slot *sl = &q->slots[s];
-    sl->fn = fn;
-    sl->subject = subject;
-    sl->object = object;
+    if (SIM_UNLIKELY(q->seq == SEQ_LIMIT)) renumber(q);
+    uint32_t s = slot_take(q, fn, subject, object, 0);
     struct heap_ent e = {at, (uint64_t)phase << 63 | q->seq++ << 32 | s};
-    sift_up(q, q->n++, &e);
-    return (uint64_t)sl->gen << 32 | s;
+    heap_push(q, &e);
+    return (uint64_t)q->slots[s].gen << 32 | s;
 }
 
 sim_event_id sim_event_at(struct sim *sim, sim_time at, sim_event_fn *fn, void *subject,
@@ -282,23 +383,68 @@ sim_event_id sim_event_at(struct sim *sim, sim_time at, sim_event_fn *fn, void *
 
 /* A delay past the end of time saturates, so "never" can be written as
  * SIM_TIME_MAX; such an event runs only if a run's horizon is SIM_TIME_MAX. */
+static inline sim_time after(const struct sim *sim, sim_time delay)
+{
+    SIM_ASSERT(delay >= 0);
+    return delay > SIM_TIME_MAX - sim->now ? SIM_TIME_MAX : sim->now + delay;
+}
+
 sim_event_id sim_event_after(struct sim *sim, sim_time delay, sim_event_fn *fn, void *subject,
                              void *object)
 {
-    SIM_ASSERT(delay >= 0);
-    sim_time at = delay > SIM_TIME_MAX - sim->now ? SIM_TIME_MAX : sim->now + delay;
-    return sim_event_at_phase(sim, at, SIM_PHASE_NORMAL, fn, subject, object);
+    return sim_event_at_phase(sim, after(sim, delay), SIM_PHASE_NORMAL, fn, subject, object);
 }
 
-/* The slot of a pending event's id, or NO_SLOT. */
+sim_lane sim_lane_create(struct sim *sim)
+{
+    struct sim_evq *q = sim->evq;
+    q->lanes = sim_xrealloc(q->lanes, (q->nlanes + 1) * sizeof *q->lanes);
+    q->lanes[q->nlanes] = (struct lane){0};
+    return ++q->nlanes;
+}
+
+sim_event_id sim_event_lane_after(struct sim *sim, sim_lane lane, sim_time delay, sim_event_fn *fn,
+                                  void *subject, void *object)
+{
+    struct sim_evq *q = sim->evq;
+    SIM_ASSERT(lane >= 1 && lane <= q->nlanes);
+    SIM_ASSERT(fn != NULL);
+    sim_time at = after(sim, delay);
+    struct lane *l = &q->lanes[lane - 1];
+    if (SIM_UNLIKELY(l->front && at < l->last)) /* out of the lane's order */
+        return sim_event_at_phase(sim, at, SIM_PHASE_NORMAL, fn, subject, object);
+    if (SIM_UNLIKELY(q->seq == SEQ_LIMIT)) renumber(q);
+    uint32_t s = slot_take(q, fn, subject, object, lane);
+    struct heap_ent e = {at, q->seq++ << 32 | s};
+    l->last = at;
+    if (!l->front) {
+        l->front = true;
+        heap_push(q, &e);
+    } else {
+        if (SIM_UNLIKELY(l->tail - l->head == (l->ring ? l->mask + 1 : 0))) lane_grow(q, l);
+        uint32_t i = l->tail++ & l->mask;
+        l->ring[i] = e;
+        q->pos[s] = RING_BIT | i;
+        q->queued++;
+    }
+    return (uint64_t)q->slots[s].gen << 32 | s;
+}
+
+/* The slot of a pending event's id, or NO_SLOT. The checks past the
+ * generation only matter for a forged id. */
 static uint32_t pending_slot(const struct sim_evq *q, sim_event_id id)
 {
     uint32_t s = (uint32_t)id, gen = (uint32_t)(id >> 32);
-    if (s >= q->nslots || q->slots[s].gen != gen)
-        return NO_SLOT;
+    if (s >= q->nslots || q->slots[s].gen != gen) return NO_SLOT;
     uint32_t i = q->pos[s];
-    if (i >= q->n || ent_slot(&q->heap[i]) != s)
-        return NO_SLOT;
+    if (i & RING_BIT) {
+        uint32_t lane = q->slots[s].lane;
+        if (lane == 0 || lane > q->nlanes) return NO_SLOT;
+        const struct lane *l = &q->lanes[lane - 1];
+        i &= ~RING_BIT;
+        return l->ring && i <= l->mask && ent_slot(&l->ring[i]) == s ? s : NO_SLOT;
+    }
+    if (i >= q->n || ent_slot(&q->heap[i]) != s) return NO_SLOT;
     return s;
 }
 
@@ -306,9 +452,15 @@ bool sim_event_cancel(struct sim *sim, sim_event_id id)
 {
     struct sim_evq *q = sim->evq;
     uint32_t s = pending_slot(q, id);
-    if (s == NO_SLOT)
-        return false;
-    heap_delete(q, q->pos[s]);
+    if (s == NO_SLOT) return false;
+    uint32_t i = q->pos[s], lane = q->slots[s].lane;
+    if (i & RING_BIT) {
+        q->lanes[lane - 1].ring[i & ~RING_BIT].key |= NO_SLOT;
+        q->queued--;
+    } else {
+        heap_delete(q, i);
+        if (lane) lane_advance(q, &q->lanes[lane - 1]);
+    }
     slot_release(q, s);
     return true;
 }
@@ -318,7 +470,11 @@ bool sim_event_is_pending(const struct sim *sim, sim_event_id id)
     return pending_slot(sim->evq, id) != NO_SLOT;
 }
 
-uint64_t sim_event_count(const struct sim *sim) { return sim->evq->n; }
+uint64_t sim_event_count(const struct sim *sim)
+{
+    const struct sim_evq *q = sim->evq;
+    return q->n - q->hole + q->queued;
+}
 
 void sim_event__set_seq(struct sim *sim, uint64_t seq)
 {
@@ -327,24 +483,38 @@ void sim_event__set_seq(struct sim *sim, uint64_t seq)
     q->seq = seq;
 }
 
-bool sim_event__run_next(struct sim *sim, sim_time horizon)
+/* Runs heap[0], which is due. */
+static inline void run_top(struct sim *sim, struct sim_evq *q)
 {
-    struct sim_evq *q = sim->evq;
-    if (q->n == 0 || q->heap[0].at > horizon)
-        return false;
     sim_time at = q->heap[0].at;
     uint32_t s = ent_slot(&q->heap[0]);
-    heap_delete(q, 0);
-    struct ev_slot *sl = &q->slots[s];
+    const struct ev_slot *sl = &q->slots[s];
     sim_event_fn *fn = sl->fn;
     void *subject = sl->subject, *object = sl->object;
+    uint32_t lane = sl->lane;
     slot_release(q, s);
-    /* The next event's record is read on the next call; start loading it
-     * while this callback runs (a cache miss at a million pending). */
-    if (q->n)
-        PREFETCH(&q->slots[ent_slot(&q->heap[0])]);
+    q->hole = true;
+    if (lane) lane_advance(q, &q->lanes[lane - 1]);
     sim->now = at;
     sim->events++;
     fn(sim, subject, object);
+    close_hole(q);
+    /* The next event's record is read on the next call; start loading it
+     * now (a cache miss at a million pending). */
+    if (q->n) PREFETCH(&q->slots[ent_slot(&q->heap[0])]);
+}
+
+bool sim_event__run_next(struct sim *sim, sim_time horizon)
+{
+    struct sim_evq *q = sim->evq;
+    if (q->n == 0 || q->heap[0].at > horizon) return false;
+    run_top(sim, q);
     return true;
+}
+
+void sim_event__run(struct sim *sim, sim_time horizon)
+{
+    struct sim_evq *q = sim->evq;
+    while (!sim->stopped && q->n > 0 && q->heap[0].at <= horizon)
+        run_top(sim, q);
 }

@@ -15,9 +15,20 @@
  * false (most timeouts are cancelled, often after their owner has moved on).
  * Id 0 is never issued: use it for "no event".
  *
+ * Lanes: a timer set at a fixed delay from now (a call's timeout, a queue
+ * timeout) comes due in the order it was set. sim_event_lane_after() puts
+ * such an event in a lane, a FIFO whose first event alone sits in the heap,
+ * so scheduling and cancelling it cost O(1) instead of O(log n) and the heap
+ * holds one entry per lane instead of one per timer. A lane changes nothing
+ * but speed: its events keep their place in the one (time, phase, sequence)
+ * order, and an event due earlier than the lane's last one simply goes to
+ * the heap.
+ *
  * Memory: event records come from a free list that grows by doubling and is
- * never shrunk; steady state allocates nothing. The list holds only pending
- * events, so cancelled timers do not accumulate.
+ * never shrunk; steady state allocates nothing. The heap holds only pending
+ * events, so cancelled timers do not accumulate there. A lane keeps a
+ * cancelled event's 16-byte entry until the lane reaches it, so a lane holds
+ * at most what was scheduled on it during one delay (rate x timeout).
  *
  * Ownership: the list borrows subject and object and never frees them. A
  * module must cancel its pending events before freeing what they point to.
@@ -44,6 +55,13 @@ sim_event_id sim_event_after(struct sim *sim, sim_time delay, sim_event_fn *fn, 
                              void *object);
 sim_event_id sim_event_at_phase(struct sim *sim, sim_time at, enum sim_phase phase,
                                 sim_event_fn *fn, void *subject, void *object);
+
+/* Lanes are numbered from 1 and live as long as the simulation. */
+typedef uint32_t sim_lane;
+sim_lane sim_lane_create(struct sim *sim);
+/* As sim_event_after(), through `lane` (normal phase). */
+sim_event_id sim_event_lane_after(struct sim *sim, sim_lane lane, sim_time delay, sim_event_fn *fn,
+                                  void *subject, void *object);
 
 /* Remove a pending event. Returns true if it was pending. */
 bool sim_event_cancel(struct sim *sim, sim_event_id id);

@@ -36,7 +36,10 @@ static void log_fn(struct sim *sim, void *subject, void *object)
     l->n++;
 }
 
-static void *tag(int t) { return (void *)(intptr_t)t; }
+static void *tag(int t)
+{
+    return (void *)(intptr_t)t;
+}
 
 static uint64_t xorshift(uint64_t *x)
 {
@@ -213,7 +216,7 @@ static void test_cancel_of_id_zero_or_unknown_id_returns_false(void **state)
     assert_false(sim_event_is_pending(sim, 0));
     sim_event_id a = sim_event_at(sim, SIM_S, log_fn, &l, tag(1));
     assert_false(sim_event_cancel(sim, 0));
-    assert_false(sim_event_cancel(sim, a + 1));              /* another slot */
+    assert_false(sim_event_cancel(sim, a + 1));                   /* another slot */
     assert_false(sim_event_cancel(sim, a + ((uint64_t)1 << 32))); /* another generation */
     assert_false(sim_event_cancel(sim, UINT64_MAX));
     assert_true(sim_event_is_pending(sim, a));
@@ -328,8 +331,8 @@ static size_t ref_min(const struct rnd *r)
     size_t m = 0;
     for (size_t i = 1; i < r->n; i++) {
         const struct ref_ev *a = &r->ev[i], *b = &r->ev[m];
-        if (a->at < b->at || (a->at == b->at && (a->phase < b->phase ||
-                                                  (a->phase == b->phase && a->seq < b->seq))))
+        if (a->at < b->at ||
+            (a->at == b->at && (a->phase < b->phase || (a->phase == b->phase && a->seq < b->seq))))
             m = i;
     }
     return m;
@@ -351,7 +354,7 @@ static void test_random_schedule_cancel_pop_match_reference_model(void **state)
         uint64_t u = xorshift(&x);
         if (op % 20000 == 0)
             target = 1 + (size_t)(u >> 40) % 400; /* sizes wander, growth and shrink */
-        if (op % 100000 == 50000) /* cross the 31-bit sequence limit now and then */
+        if (op % 100000 == 50000)                 /* cross the 31-bit sequence limit now and then */
             sim_event__set_seq(sim, ((uint64_t)1 << 31) - (u >> 58));
         unsigned what = (unsigned)(u % 100);
         unsigned bias = r.n < target ? 15 : 0;
@@ -388,8 +391,7 @@ static void test_random_schedule_cancel_pop_match_reference_model(void **state)
             }
         }
         assert_int_equal(sim_event_count(sim), r.n);
-        if (r.n && op % 97 == 0)
-            assert_true(sim_event_is_pending(sim, r.ev[(u >> 32) % r.n].id));
+        if (r.n && op % 97 == 0) assert_true(sim_event_is_pending(sim, r.ev[(u >> 32) % r.n].id));
     }
     /* Drain: the rest must come out in reference order too. */
     while (r.n) {
@@ -403,6 +405,122 @@ static void test_random_schedule_cancel_pop_match_reference_model(void **state)
     sim_destroy(sim);
 }
 
+/* The same reference, with the operations also made from inside callbacks
+ * (where the running event's entry is the heap's hole) and through lanes,
+ * scheduled mostly at each lane's own delay and sometimes at another one (an
+ * event out of the lane's order goes to the heap). */
+struct fuzz {
+    struct sim *sim;
+    struct rnd r;
+    sim_lane lane[3];
+    sim_time delay[3];
+    sim_event_id stale[64];
+    size_t nstale;
+    uint64_t x;
+    long ran, in_callback_ops;
+};
+
+static void fuzz_fn(struct sim *sim, void *subject, void *object);
+
+static void fuzz_op(struct fuzz *f, bool in_callback)
+{
+    struct rnd *r = &f->r;
+    uint64_t u = xorshift(&f->x);
+    unsigned what = (unsigned)(u % 100);
+    if (what < 45 && r->n < r->cap) {
+        uint64_t seq = r->seq++;
+        sim_time at;
+        int phase = 0;
+        sim_event_id id;
+        if (what < 25) {
+            int k = (int)((u >> 8) % 3);
+            sim_time d = (u >> 12) % 8 == 0 ? (sim_time)((u >> 16) % 8) * SIM_MS : f->delay[k];
+            at = sim_now(f->sim) + d;
+            id = sim_event_lane_after(f->sim, f->lane[k], d, fuzz_fn, f, (void *)(uintptr_t)seq);
+        } else {
+            at = sim_now(f->sim) + (sim_time)((u >> 8) % 8) * SIM_MS;
+            phase = (u >> 16) % 5 == 0;
+            id = sim_event_at_phase(f->sim, at, (enum sim_phase)phase, fuzz_fn, f,
+                                    (void *)(uintptr_t)seq);
+        }
+        assert_true(id != 0);
+        r->ev[r->n++] = (struct ref_ev){at, phase, seq, id};
+    } else if (what < 75) {
+        if (r->n && what < 68) {
+            size_t i = (size_t)(u >> 24) % r->n;
+            assert_true(sim_event_is_pending(f->sim, r->ev[i].id));
+            assert_true(sim_event_cancel(f->sim, r->ev[i].id));
+            f->stale[f->nstale++ % 64] = r->ev[i].id;
+            r->ev[i] = r->ev[--r->n];
+        } else if (f->nstale) {
+            sim_event_id id = f->stale[(u >> 24) % (f->nstale < 64 ? f->nstale : 64)];
+            assert_false(sim_event_cancel(f->sim, id));
+            assert_false(sim_event_is_pending(f->sim, id));
+        }
+    } else if (!in_callback) {
+        size_t before = r->n;
+        assert_int_equal(sim_event__run_next(f->sim, SIM_TIME_MAX), before > 0);
+    }
+    assert_int_equal(sim_event_count(f->sim), r->n);
+}
+
+static void fuzz_fn(struct sim *sim, void *subject, void *object)
+{
+    struct fuzz *f = subject;
+    struct rnd *r = &f->r;
+    uint64_t seq = (uint64_t)(uintptr_t)object;
+    size_t m = ref_min(r);
+    assert_true(r->n > 0);
+    assert_true(seq == r->ev[m].seq);
+    assert_true(sim_now(sim) == r->ev[m].at);
+    assert_false(sim_event_is_pending(sim, r->ev[m].id));
+    f->stale[f->nstale++ % 64] = r->ev[m].id;
+    r->ev[m] = r->ev[--r->n];
+    f->ran++;
+    assert_int_equal(sim_event_count(sim), r->n);
+    for (int k = (int)(xorshift(&f->x) % 4); k > 0; k--) {
+        fuzz_op(f, true);
+        f->in_callback_ops++;
+    }
+}
+
+static void test_operations_in_callbacks_and_lanes_match_reference_model(void **state)
+{
+    (void)state;
+    struct fuzz *f = calloc(1, sizeof *f);
+    f->sim = sim_create(1, 0);
+    f->r.cap = 4096;
+    f->r.ev = calloc(f->r.cap, sizeof *f->r.ev);
+    f->x = 0x9e3779b97f4a7c15ULL;
+    const sim_time delays[3] = {0, 3 * SIM_MS, 5 * SIM_MS};
+    for (int k = 0; k < 3; k++) {
+        f->lane[k] = sim_lane_create(f->sim);
+        f->delay[k] = delays[k];
+    }
+    for (long op = 0; op < 600000; op++) {
+        if (op % 100000 == 50000) /* cross the 31-bit sequence limit now and then */
+            sim_event__set_seq(f->sim, ((uint64_t)1 << 31) - (xorshift(&f->x) >> 58));
+        fuzz_op(f, false);
+    }
+    while (f->r.n) {
+        long before = f->ran;
+        assert_true(sim_event__run_next(f->sim, SIM_TIME_MAX));
+        assert_int_equal(f->ran, before + 1);
+        /* callbacks keep scheduling; stop them from growing the list forever */
+        if (f->ran % 8 == 0)
+            while (f->r.n > 64) {
+                assert_true(sim_event_cancel(f->sim, f->r.ev[f->r.n - 1].id));
+                f->r.n--;
+            }
+    }
+    assert_false(sim_event__run_next(f->sim, SIM_TIME_MAX));
+    assert_true(f->ran > 100000);
+    assert_true(f->in_callback_ops > 100000);
+    free(f->r.ev);
+    sim_destroy(f->sim);
+    free(f);
+}
+
 static void test_large_heap_pops_in_order_after_random_cancels(void **state)
 {
     (void)state;
@@ -412,8 +530,8 @@ static void test_large_heap_pops_in_order_after_random_cancels(void **state)
     sim_event_id *ids = malloc(N * sizeof *ids);
     uint64_t x = 12345;
     for (int i = 0; i < N; i++)
-        ids[i] = sim_event_at(sim, (sim_time)(xorshift(&x) % 1000000), rnd_fn, &r,
-                              (void *)(uintptr_t)i);
+        ids[i] =
+            sim_event_at(sim, (sim_time)(xorshift(&x) % 1000000), rnd_fn, &r, (void *)(uintptr_t)i);
     for (int i = 0; i < N; i += 3)
         assert_true(sim_event_cancel(sim, ids[i]));
     assert_int_equal(sim_event_count(sim), N - (N + 2) / 3);
@@ -445,8 +563,8 @@ static void test_sequence_renumbering_keeps_scheduling_order(void **state)
         sim_event_at(sim, i % 2 ? SIM_S : 2 * SIM_S, log_fn, &l, tag(i));
     sim_event_at_phase(sim, SIM_S, SIM_PHASE_OBSERVE, log_fn, &l, tag(41));
     sim_run_until(sim, 3 * SIM_S);
-    const int want[] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  11, 13,
-                        15, 17, 19, 40, 41, 10, 12, 14, 16, 18};
+    const int want[] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  11,
+                        13, 15, 17, 19, 40, 41, 10, 12, 14, 16, 18};
     assert_int_equal(l.n, 22);
     for (int i = 0; i < 22; i++)
         assert_int_equal(l.tags[i], want[i]);
@@ -506,8 +624,7 @@ static void arrival(struct sim *sim, void *subject, void *object)
         sim_event_after(sim, SIM_MS, arrival, t, NULL);
         t->arrival_pending = 1;
     }
-    if (sim_event_count(sim) > t->max_count)
-        t->max_count = sim_event_count(sim);
+    if (sim_event_count(sim) > t->max_count) t->max_count = sim_event_count(sim);
 }
 
 static void test_timeout_pattern_keeps_event_count_bounded(void **state)
@@ -706,7 +823,8 @@ static void test_scheduling_before_now_is_a_bug_that_aborts(void **state)
     (void)state;
     char msg[512];
     expect_abort(schedule_in_the_past, msg, sizeof msg);
-    assert_non_null(strstr(msg, "domino: assertion failed: at >= sim->now (sim/kernel/sim_event.c:"));
+    assert_non_null(
+        strstr(msg, "domino: assertion failed: at >= sim->now (sim/kernel/sim_event.c:"));
     assert_non_null(strstr(msg, ", sim_event_at_phase)\n"));
 }
 
@@ -726,6 +844,7 @@ int main(void)
         cmocka_unit_test(test_running_event_is_no_longer_pending_in_its_own_callback),
         cmocka_unit_test(test_callback_can_cancel_an_event_of_the_same_instant),
         cmocka_unit_test(test_random_schedule_cancel_pop_match_reference_model),
+        cmocka_unit_test(test_operations_in_callbacks_and_lanes_match_reference_model),
         cmocka_unit_test(test_large_heap_pops_in_order_after_random_cancels),
         cmocka_unit_test(test_sequence_renumbering_keeps_scheduling_order),
         cmocka_unit_test(test_timeout_pattern_keeps_event_count_bounded),
