@@ -9,26 +9,25 @@
  * sampler) run after all SIM_PHASE_NORMAL events of the same instant, so
  * they see the state at the end of the instant.
  *
- * Handles: sim_event_at() returns a nonzero 64-bit id (slot and generation).
- * Cancelling is O(log n) by indexed delete and never scans; cancelling an id
- * that already ran or was already cancelled is a harmless no-op that returns
- * false (most timeouts are cancelled, often after their owner has moved on).
- * Id 0 is never issued: use it for "no event".
+ * Handles: sim_event_at() returns a nonzero 64-bit id (slot and generation; for a lane event, lane
+ * and position). Cancelling is O(log n) by indexed delete and never scans; cancelling an id that
+ * already ran or was already cancelled is a harmless no-op that returns false (most timeouts are
+ * cancelled, often after their owner has moved on). Id 0 is never issued: use it for "no event".
  *
  * Lanes: a timer set at a fixed delay from now (a call's timeout, a queue
  * timeout) comes due in the order it was set. sim_event_lane_after() puts
- * such an event in a lane, a FIFO whose first event alone sits in the heap,
- * so scheduling and cancelling it cost O(1) instead of O(log n) and the heap
- * holds one entry per lane instead of one per timer. A lane changes nothing
- * but speed: its events keep their place in the one (time, phase, sequence)
- * order, and an event due earlier than the lane's last one simply goes to
- * the heap.
+ * such an event in a lane, a FIFO of which only the first event is in the
+ * heap, so scheduling and cancelling it cost O(1) and touch one 32-byte
+ * entry instead of a heap path. A lane changes nothing but speed: its events
+ * keep their place in the one (time, phase, sequence) order, and an event
+ * due earlier than the lane's latest one, or with another callback than the
+ * lane's first event had, simply goes to the heap.
  *
  * Memory: event records come from a free list that grows by doubling and is
  * never shrunk; steady state allocates nothing. The heap holds only pending
  * events, so cancelled timers do not accumulate there. A lane keeps a
- * cancelled event's 16-byte entry until the lane reaches it, so a lane holds
- * at most what was scheduled on it during one delay (rate x timeout).
+ * cancelled event's entry until the lane reaches it, so a lane holds at most
+ * what was scheduled on it during one delay (rate x timeout entries).
  *
  * Ownership: the list borrows subject and object and never frees them. A
  * module must cancel its pending events before freeing what they point to.
