@@ -414,24 +414,31 @@ static void renumber(struct sim_evq *q)
     q->seq = total;
 }
 
-sim_event_id sim_event_at_phase(struct sim *sim, sim_time at, enum sim_phase phase,
-                                sim_event_fn *fn, void *subject, void *object)
+/* Every heap schedule; `phase` is already checked. */
+static ALWAYS_INLINE sim_event_id schedule(struct sim *sim, sim_time at, uint64_t phase,
+                                           sim_event_fn *fn, void *subject, void *object)
 {
     SIM_ASSERT(at >= sim->now);
     SIM_ASSERT(fn != NULL);
-    SIM_ASSERT(phase == SIM_PHASE_NORMAL || phase == SIM_PHASE_OBSERVE);
     struct sim_evq *q = sim->evq;
     if (SIM_UNLIKELY(q->seq == SEQ_LIMIT)) renumber(q);
     uint32_t s = slot_take(q, fn, subject, object, 0);
-    struct heap_ent e = {at, (uint64_t)phase << 63 | q->seq++ << 32 | s};
+    struct heap_ent e = {at, phase << 63 | q->seq++ << 32 | s};
     heap_push(q, &e);
     return (uint64_t)q->slots[s].gen << 32 | s;
+}
+
+sim_event_id sim_event_at_phase(struct sim *sim, sim_time at, enum sim_phase phase,
+                                sim_event_fn *fn, void *subject, void *object)
+{
+    SIM_ASSERT(phase == SIM_PHASE_NORMAL || phase == SIM_PHASE_OBSERVE);
+    return schedule(sim, at, (uint64_t)phase, fn, subject, object);
 }
 
 sim_event_id sim_event_at(struct sim *sim, sim_time at, sim_event_fn *fn, void *subject,
                           void *object)
 {
-    return sim_event_at_phase(sim, at, SIM_PHASE_NORMAL, fn, subject, object);
+    return schedule(sim, at, SIM_PHASE_NORMAL, fn, subject, object);
 }
 
 /* A delay past the end of time saturates, so "never" can be written as
@@ -445,7 +452,7 @@ static inline sim_time after(const struct sim *sim, sim_time delay)
 sim_event_id sim_event_after(struct sim *sim, sim_time delay, sim_event_fn *fn, void *subject,
                              void *object)
 {
-    return sim_event_at_phase(sim, after(sim, delay), SIM_PHASE_NORMAL, fn, subject, object);
+    return schedule(sim, after(sim, delay), SIM_PHASE_NORMAL, fn, subject, object);
 }
 
 sim_lane sim_lane_create(struct sim *sim)
