@@ -162,6 +162,7 @@ static void test_merge_equals_adding_everything_to_one_histogram(void **state)
     assert_int_equal(m->min, all->min);
     assert_int_equal(m->max, all->max);
     assert_memory_equal(m->bucket, all->bucket, sizeof all->bucket);
+    assert_memory_equal(m->block, all->block, sizeof all->block);
     /* Sums of up to 1e6 values near 1e12 pass 2^53, so order may round. */
     assert_true(fabs(m->sum - all->sum) <= 1e-12 * all->sum);
     for (size_t k = 0; k < sizeof quantiles / sizeof quantiles[0]; k++)
@@ -172,6 +173,32 @@ static void test_merge_equals_adding_everything_to_one_histogram(void **state)
     free(m);
     free(empty);
     free(x);
+}
+
+/* The sampler clears its interval histograms block by block: what is left
+ * must be a fresh histogram, whatever the values spanned, so the next
+ * interval's quantiles are those of its own values only. */
+static void test_clear_leaves_a_fresh_histogram(void **state)
+{
+    (void)state;
+    struct sim_hist *h = hist_new(), *fresh = hist_new(), *once = hist_new();
+    const int64_t spans[][2] = {{0, 1}, {5, 900}, {SIM_US, SIM_HOUR}, {0, INT64_MAX}};
+    for (size_t k = 0; k < sizeof spans / sizeof spans[0]; k++) {
+        for (int64_t v = spans[k][0]; v <= spans[k][1] && v < INT64_MAX / 4; v = v * 3 + 7)
+            sim_hist_add(h, v);
+        sim_hist_add(h, spans[k][1]);
+        sim_hist_clear(h);
+        assert_memory_equal(h, fresh, sizeof *h);
+    }
+    for (int i = 1; i <= 1000; i++) {
+        sim_hist_add(h, (int64_t)i * 777);
+        sim_hist_add(once, (int64_t)i * 777);
+    }
+    for (size_t k = 0; k < sizeof quantiles / sizeof quantiles[0]; k++)
+        assert_true(sim_hist_quantile(h, quantiles[k]) == sim_hist_quantile(once, quantiles[k]));
+    free(h);
+    free(fresh);
+    free(once);
 }
 
 static void test_empty_histogram_reports_zero(void **state)
@@ -247,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_percentiles_of_exponential_data_are_within_one_percent),
         cmocka_unit_test(test_every_value_from_1us_to_1h_lands_within_half_a_bucket),
         cmocka_unit_test(test_merge_equals_adding_everything_to_one_histogram),
+        cmocka_unit_test(test_clear_leaves_a_fresh_histogram),
         cmocka_unit_test(test_empty_histogram_reports_zero),
         cmocka_unit_test(test_values_below_1us_share_8ns_buckets_from_zero),
         cmocka_unit_test(test_values_above_1h_are_counted_with_an_exact_max),
