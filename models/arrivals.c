@@ -26,6 +26,11 @@ void arr_init(struct arrivals *a, const struct rate_point *rates, int nrates, bo
         prev = p->rps;
     }
     a->pieces[n++] = (struct rate_piece){t, SIM_TIME_MAX, prev, prev};
+    for (int i = 0; i < n; i++) {
+        struct rate_piece *p = &a->pieces[i];
+        p->rmax = fmax(p->r0, p->r1);
+        p->mean = p->rmax > 0 ? 1.0 / p->rmax : 0;
+    }
     a->npieces = n;
     a->piece = 0;
     a->constant = constant;
@@ -84,14 +89,14 @@ sim_time arr_next(struct arrivals *a, sim_time t)
             a->piece++;
         if (a->piece >= a->npieces) return SIM_TIME_MAX;
         const struct rate_piece *p = &a->pieces[a->piece];
-        double rmax = fmax(p->r0, p->r1);
+        double rmax = p->rmax;
         if (rmax <= 0) {
             if (p->t1 == SIM_TIME_MAX) return SIM_TIME_MAX;
             t = p->t1;
             continue;
         }
         if (a->constant) return next_constant(a, t);
-        sim_time dt = sim_time_from_s(gsl_ran_exponential(a->rng, 1.0 / rmax));
+        sim_time dt = sim_time_from_s(gsl_ran_exponential(a->rng, p->mean));
         sim_time cand = t + (dt > 0 ? dt : 1);
         if (cand >= p->t1) {
             t = p->t1; /* memoryless: restart at the boundary with the new rate */

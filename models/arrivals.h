@@ -25,10 +25,13 @@
 
 #include "models/config.h"
 
-/* A linear piece of the rate: r0 at t0 to r1 at t1. */
+/* A linear piece of the rate: r0 at t0 to r1 at t1. rmax and mean (1 /
+ * rmax, when rmax > 0) are the thinning bound and its exponential's mean,
+ * worked out once rather than at every arrival. */
 struct rate_piece {
     sim_time t0, t1;
     double r0, r1;
+    double rmax, mean;
 };
 
 struct arrivals {
