@@ -17,15 +17,17 @@ void arr_init(struct arrivals *a, const struct rate_point *rates, int nrates, bo
     sim_time t = 0;
     for (int i = 0; i < nrates; i++) {
         const struct rate_point *p = &rates[i];
-        if (p->at > t) a->pieces[n++] = (struct rate_piece){t, p->at, prev, prev};
+        if (p->at > t)
+            a->pieces[n++] = (struct rate_piece){.t0 = t, .t1 = p->at, .r0 = prev, .r1 = prev};
         t = p->at;
         if (p->ramp > 0) {
-            a->pieces[n++] = (struct rate_piece){t, t + p->ramp, prev, p->rps};
+            a->pieces[n++] =
+                (struct rate_piece){.t0 = t, .t1 = t + p->ramp, .r0 = prev, .r1 = p->rps};
             t += p->ramp;
         }
         prev = p->rps;
     }
-    a->pieces[n++] = (struct rate_piece){t, SIM_TIME_MAX, prev, prev};
+    a->pieces[n++] = (struct rate_piece){.t0 = t, .t1 = SIM_TIME_MAX, .r0 = prev, .r1 = prev};
     for (int i = 0; i < n; i++) {
         struct rate_piece *p = &a->pieces[i];
         p->rmax = fmax(p->r0, p->r1);
