@@ -261,7 +261,7 @@ void ep_abort(struct req *r)
     struct sim *sim = r->svc->world->sim;
     if (r->ev) sim_event_cancel(sim, r->ev);
     r->ev = 0;
-    r->remaining = -1;
+    r->frozen = false;
     if (r->qtimer) sim_event_cancel(sim, r->qtimer);
     r->qtimer = 0;
     if (r->resume != RESUME_NONE) {
@@ -276,11 +276,13 @@ void ep_abort(struct req *r)
         else
             cpool_release(p);
     }
-    if (r->out) {
+    /* out and fan share their place: the step says which one it is. */
+    if (r->out && r->ep->cfg->steps[r->step].kind == STEP_CALL) {
         call_abandon(r->out);
         r->out = NULL;
+    } else if (r->fan) {
+        abort_fan(r);
     }
-    if (r->fan) abort_fan(r);
 }
 
 void ep_freeze(struct req *r)
@@ -288,15 +290,16 @@ void ep_freeze(struct req *r)
     if (!r->ev) return;
     struct sim *sim = r->svc->world->sim;
     r->remaining = r->ev_at - sim_now(sim);
+    r->frozen = true;
     sim_event_cancel(sim, r->ev);
     r->ev = 0;
 }
 
 void ep_thaw(struct req *r)
 {
-    if (r->remaining < 0) return;
+    if (!r->frozen) return;
     sim_time d = r->remaining;
-    r->remaining = -1;
+    r->frozen = false;
     bool work = r->ep->cfg->steps[r->step].kind == STEP_WORK;
     schedule(r, d, work ? on_work_done : on_hold_done);
 }

@@ -69,31 +69,29 @@ struct req *svc_new_req(struct site *site, struct call *caller, uint32_t gen)
 {
     struct world *w = site->world;
     struct req *r = sim_pool_get(&w->reqs);
+    /* A recycled record keeps its last owner's fields: every one is set
+     * here, except `arrived` (svc_arrive) and the unions, whose fields are
+     * written before they are read (see struct req). */
     sim_list_init(&r->link);
-    sim_list_init(&r->wlink);
     r->svc = site->callee;
     r->ep = site->callee_ep;
     r->caller = caller;
-    r->caller_gen = gen;
-    r->corr = caller ? caller->corr : NULL;
-    if (r->corr) saga_ref(r->corr);
     r->site = site;
+    r->caller_gen = gen;
+    r->step = 0;
     r->phase = REQ_QUEUED;
+    r->resume = RESUME_NONE;
     r->blocked = false;
     r->failed = false;
     r->permit = false;
-    r->resume = RESUME_NONE;
-    r->step = 0;
+    r->frozen = false;
     r->pool = -1;
-    r->arrived = sim_now(w->sim);
-    r->started = 0;
-    r->since = 0;
-    r->ev_at = 0;
-    r->remaining = -1;
     r->ev = 0;
+    r->corr = caller ? caller->corr : NULL;
+    if (r->corr) saga_ref(r->corr);
+    sim_list_init(&r->wlink);
     r->qtimer = 0;
     r->out = NULL;
-    r->fan = NULL;
     return r;
 }
 
@@ -143,7 +141,6 @@ static void start_running(struct req *r)
     struct service *s = r->svc;
     sim_time now = sim_now(s->world->sim);
     r->phase = REQ_RUNNING;
-    r->started = now;
     r->blocked = false;
     s->busy++;
     if (in_use(s) > s->iv_peak) s->iv_peak = in_use(s);

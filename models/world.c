@@ -196,6 +196,11 @@ static void build_load(struct world *w, struct load *l, const struct load_config
     l->site.retry_rng = stream(w, "load/%s/retry%s%s", lc->name, "", "");
 }
 
+/* Two cache lines each (see world.h): a field added to either is a cache
+ * miss more per request end with many requests in flight. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct req) == 128, "struct req is 128 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct call) == 128, "struct call is 128 bytes");
+
 struct world *world_create(struct sim *sim, const struct world_config *cfg)
 {
     struct world *w = sim_xcalloc(1, sizeof *w);
@@ -211,6 +216,7 @@ struct world *world_create(struct sim *sim, const struct world_config *cfg)
         struct service *s = &w->svcs[i];
         const struct service_config *sc = &cfg->services[i];
         svc_init(w, s, i, sc);
+        SIM_ASSERT(sc->npools <= INT16_MAX); /* struct req.pool */
         s->pools = sim_xcalloc((size_t)sc->npools + 1, sizeof *s->pools);
         for (int p = 0; p < sc->npools; p++)
             cpool_init(&s->pools[p], s, p, &sc->pools[p]);

@@ -6,7 +6,11 @@
  * half the memory is ever idle; chunks stop doubling at POOL_CHUNK_MAX_BYTES
  * so that a pool of large records does not jump by hundreds of megabytes.
  * A free object's first bytes hold the free-list link, hence the minimum size.
- * Objects are aligned for any type (max_align_t), as malloc's would be.
+ * Objects are aligned for any type (max_align_t), as malloc's would be, and
+ * chunks start on a CHUNK_ALIGN boundary: a record whose size is a multiple
+ * of the cache line (requests and calls are 128 bytes) then never straddles
+ * one more line than it fills, which is what a request's end costs when it
+ * misses the cache.
  */
 #include <stdalign.h>
 #include <stddef.h>
@@ -19,12 +23,13 @@
 
 enum { POOL_FIRST_CHUNK = 32 };
 #define POOL_CHUNK_MAX_BYTES ((size_t)4 << 20)
+/* Two cache lines, the pair that adjacent-line prefetchers fetch together. */
+#define CHUNK_ALIGN ((size_t)128)
 
 void sim_pool_init(struct sim_pool *p, size_t size)
 {
     size_t a = alignof(max_align_t);
-    if (size < sizeof(struct sim_pool_free))
-        size = sizeof(struct sim_pool_free);
+    if (size < sizeof(struct sim_pool_free)) size = sizeof(struct sim_pool_free);
     SIM_ASSERT(size <= SIZE_MAX - a);
     p->size = (size + a - 1) / a * a;
     p->next_chunk = POOL_FIRST_CHUNK;
@@ -54,13 +59,15 @@ void *sim_pool__grow(struct sim_pool *p)
 {
     SIM_ASSERT(p->free == NULL);
     size_t n = p->next_chunk;
-    if (n > SIZE_MAX / p->size)
-        n = SIZE_MAX / p->size;
-    char *chunk = sim_xcalloc(n, p->size);
+    if (n > (SIZE_MAX - CHUNK_ALIGN) / p->size) n = (SIZE_MAX - CHUNK_ALIGN) / p->size;
+    /* calloc rather than aligned_alloc and memset: large chunks come zeroed
+     * from the system, page by page as they are first used. The block is
+     * what is freed; objects start at its first aligned byte. */
+    char *block = sim_xcalloc(1, n * p->size + CHUNK_ALIGN - 1);
+    char *chunk = block + (-(uintptr_t)block & (CHUNK_ALIGN - 1));
     p->chunks = sim_xgrow(p->chunks, &p->capchunks, p->nchunks + 1, sizeof *p->chunks);
-    p->chunks[p->nchunks++] = chunk;
-    if (n * p->size < POOL_CHUNK_MAX_BYTES / 2)
-        p->next_chunk = n * 2;
+    p->chunks[p->nchunks++] = block;
+    if (n * p->size < POOL_CHUNK_MAX_BYTES / 2) p->next_chunk = n * 2;
 
     struct sim_pool_free *head = NULL;
     for (size_t i = n; i-- > 0;) {
