@@ -60,13 +60,13 @@ struct call *call_create(struct world *w, struct site *site, enum call_origin or
     c->attempt = 0;
     /* The warm-up reset runs at the end of its instant, so a call started at
      * that very instant belongs to the warm-up, as its requests do. */
-    c->counted = w->cfg->warmup == 0 || sim_now(w->sim) > w->cfg->warmup;
-    c->started = sim_now(w->sim);
-    c->attempt_started = c->started;
+    sim_time now = sim_now(w->sim);
+    c->counted = w->cfg->warmup == 0 || now > w->cfg->warmup;
+    c->started = now;
     c->prev_delay = 0;
     c->timer = 0;
     c->wait_timer = 0;
-    c->inflight = NULL;
+    c->inflight = NULL; /* attempt_started is set by each attempt */
     c->admitted = c->throttled_in = c->waiting = c->permit = c->uncertain = false;
     sim_list_init(&c->flink);
     sim_list_init(&c->blink);
@@ -86,11 +86,11 @@ struct call *call_create(struct world *w, struct site *site, enum call_origin or
     return c;
 }
 
+/* A fan's branch is unlinked from its fan by now (ep_branch_done, abort_fan). */
 static void call_free(struct call *c)
 {
     struct world *w = c->site->world;
     c->gen++;
-    sim_list_remove(&c->flink);
     sim_pool_put(&w->calls, c);
 }
 
@@ -433,8 +433,17 @@ static void attempt_close(struct call *c, enum breaker_result r)
 static void attempt_end(struct call *c, enum outcome o)
 {
     struct site *site = c->site;
-    struct sim *sim = site->world->sim;
     struct policy *p = site->policy;
+    if (!p) {
+        /* No policy: no timer, permit, breaker, throttle, retry or fallback,
+         * so closing the attempt is bumping its generation. */
+        c->gen++;
+        c->inflight = NULL;
+        count_outcome(c, o);
+        call_deliver(c, o);
+        return;
+    }
+    struct sim *sim = site->world->sim;
     sim_time now = sim_now(sim);
     attempt_close(c, breaker_result_of(o));
     if (c->throttled_in) {
@@ -462,8 +471,10 @@ void call_start(struct call *c)
 {
     struct policy *p = c->site->policy;
     c->attempt = 1;
-    if (p) p->iv_firsts++;
-    if (p && p->has_limit) retry_limit_first(&p->limit, sim_now(c->site->world->sim));
+    if (p) {
+        p->iv_firsts++;
+        if (p->has_limit) retry_limit_first(&p->limit, sim_now(c->site->world->sim));
+    }
     call_attempt(c);
 }
 
