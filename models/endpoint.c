@@ -145,9 +145,9 @@ static void run(struct req *r)
     const struct step_config *st = &ec->steps[r->step];
     switch (st->kind) {
     case STEP_WORK: {
-        svc_set_blocked(r, false);
+        if (r->blocked) svc_set_blocked(r, false);
         sim_time d = sim_dist_sample_time(&st->dist, r->ep->work_rng);
-        d = slowed(slowed(d, &r->ep->slow), &s->slow);
+        if (r->ep->slowed) d = slowed(slowed(d, &r->ep->slow), &s->slow);
         /* A server that slows as it fills: each other request in service when
          * this step starts adds `contention` to it. */
         if (s->cfg->contention > 0) d += s->cfg->contention * (sim_time)(s->busy + s->blocked - 1);

@@ -20,6 +20,11 @@ static void target_name(const struct world *w, const struct fault_config *f, cha
         snprintf(buf, n, "%s", s->name);
 }
 
+static bool slowdown_is_none(const struct slowdown *sd)
+{
+    return sd->factor == 1.0 && sd->add == 0;
+}
+
 /* Recompute slowdowns and error rates of every element from the active
  * faults. Rare (twice per fault), and exact: nothing is undone by division. */
 static void recompute(struct world *w)
@@ -50,6 +55,12 @@ static void recompute(struct world *w)
         } else if (f->kind == FAULT_ERRORS) {
             *er += f->rate;
         }
+    }
+    /* Work steps skip the slowdown arithmetic unless one is in force. */
+    for (int i = 0; i < w->nsvcs; i++) {
+        struct service *s = &w->svcs[i];
+        for (int e = 0; e < s->cfg->nendpoints; e++)
+            s->eps[e].slowed = !slowdown_is_none(&s->eps[e].slow) || !slowdown_is_none(&s->slow);
     }
 }
 

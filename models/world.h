@@ -76,6 +76,7 @@ struct endpoint {
     gsl_rng *pub_rng; /* publish branches; NULL when it has none */
     bool publishes;   /* it has publish steps */
     struct slowdown slow;
+    bool slowed; /* its or its service's slowdown is in force (fault.c): work pays it */
     double fault_error_rate;
     struct ep_metrics m;
 };
