@@ -62,7 +62,10 @@ static void set_levels(struct service *s)
 {
     sim_time now = sim_now(s->world->sim);
     sim_level_set(&s->m.busy, now, s->busy);
-    sim_level_set(&s->m.blocked, now, s->blocked);
+    /* A level that stays at 0 adds 0 to its integral whenever it is
+     * updated, so skipping the update is exact: services that never block
+     * (no calls, no pools) pay for one level, not two. */
+    if (s->blocked != 0 || s->m.blocked.value != 0) sim_level_set(&s->m.blocked, now, s->blocked);
 }
 
 struct req *svc_new_req(struct site *site, struct call *caller, uint32_t gen)
