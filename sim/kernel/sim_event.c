@@ -273,6 +273,24 @@ static void sift_down(struct sim_evq *q, uint32_t i, const struct heap_ent *e)
     place(q, i, e);
 }
 
+/* sift_down(q, 0, e) for a heap of at most ARITY + 1 entries, where the
+ * root's children are leaves: a model with few pending events (an M/M/1
+ * holds three) replaces or removes its root on every event, and the general
+ * loop's setup is most of that cost. */
+static inline void sift_root_small(struct sim_evq *q, const struct heap_ent *e)
+{
+    struct heap_ent *h = q->heap;
+    uint32_t m = 1;
+    for (uint32_t k = 2; k < q->n; k++)
+        if (ent_less(&h[k], &h[m])) m = k;
+    if (q->n > 1 && ent_less(&h[m], e)) {
+        place(q, 0, &h[m]);
+        place(q, m, e);
+    } else {
+        place(q, 0, e);
+    }
+}
+
 /* Removes heap[i] by moving the last entry into the hole and restoring order
  * in whichever direction it is broken. */
 static void heap_delete(struct sim_evq *q, uint32_t i)
@@ -282,6 +300,8 @@ static void heap_delete(struct sim_evq *q, uint32_t i)
     struct heap_ent last = q->heap[n];
     if (i > 0 && ent_less(&last, &q->heap[(i - 1) / ARITY]))
         sift_up(q, i, &last);
+    else if (i == 0 && n <= ARITY + 1)
+        sift_root_small(q, &last);
     else
         sift_down(q, i, &last);
 }
@@ -291,7 +311,10 @@ static inline void heap_push(struct sim_evq *q, const struct heap_ent *e)
 {
     if (q->hole) {
         q->hole = false;
-        sift_down(q, 0, e);
+        if (q->n <= ARITY + 1)
+            sift_root_small(q, e);
+        else
+            sift_down(q, 0, e);
         return;
     }
     if (SIM_UNLIKELY(q->n == q->cap)) heap_grow(q);
