@@ -21,8 +21,8 @@ void call_start(struct call *c);
 void call_response(struct call *c, uint32_t gen, enum outcome o);
 /* The owner is gone: stop retrying, forget the call (callee work continues). */
 void call_abandon(struct call *c);
-/* The callee's request r is being freed (service.c): the last holder of a
- * bulkhead permit gives it back. */
+/* The callee's request r, which holds a bulkhead permit, is being freed
+ * (service.c): the last holder of the permit gives it back. */
 void call__req_gone(struct req *r);
 
 #endif

@@ -94,7 +94,7 @@ static void finish(struct req *r)
     enum outcome o = OUTCOME_OK;
     if (r->failed) {
         o = OUTCOME_ERROR;
-    } else {
+    } else if (ep->may_fail) {
         double p = ep->cfg->error_rate + ep->fault_error_rate + r->svc->fault_error_rate;
         if (p > 0 && gsl_rng_uniform(ep->err_rng) < p) o = OUTCOME_ERROR;
     }

@@ -56,11 +56,16 @@ static void recompute(struct world *w)
             *er += f->rate;
         }
     }
-    /* Work steps skip the slowdown arithmetic unless one is in force. */
+    /* Work steps skip the slowdown arithmetic unless one is in force, and
+     * requests the error draw unless an error rate is. */
     for (int i = 0; i < w->nsvcs; i++) {
         struct service *s = &w->svcs[i];
-        for (int e = 0; e < s->cfg->nendpoints; e++)
-            s->eps[e].slowed = !slowdown_is_none(&s->eps[e].slow) || !slowdown_is_none(&s->slow);
+        for (int e = 0; e < s->cfg->nendpoints; e++) {
+            struct endpoint *ep = &s->eps[e];
+            ep->slowed = !slowdown_is_none(&ep->slow) || !slowdown_is_none(&s->slow);
+            ep->may_fail =
+                ep->cfg->error_rate != 0 || ep->fault_error_rate != 0 || s->fault_error_rate != 0;
+        }
     }
 }
 

@@ -100,7 +100,7 @@ struct req *svc_new_req(struct site *site, struct call *caller, uint32_t gen)
 
 void svc__free_req(struct req *r)
 {
-    call__req_gone(r);
+    if (r->permit) call__req_gone(r); /* only a bulkhead's requests hold one */
     struct call *c = r->caller;
     if (c && c->gen == r->caller_gen && c->inflight == r) c->inflight = NULL;
     struct saga_inst *corr = r->corr;

@@ -142,6 +142,7 @@ static void build_endpoint(struct world *w, struct service *s, int e)
     ep->svc = s;
     ep->index = e;
     ep->slow.factor = 1.0;
+    ep->may_fail = ec->error_rate != 0; /* and errors faults, see fault.c */
     ep->work_rng = stream(w, "service/%s/%s/work%s", sn, en, "");
     ep->hold_rng = stream(w, "service/%s/%s/hold%s", sn, en, "");
     ep->err_rng = stream(w, "service/%s/%s/errors%s", sn, en, "");

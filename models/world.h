@@ -76,7 +76,8 @@ struct endpoint {
     gsl_rng *pub_rng; /* publish branches; NULL when it has none */
     bool publishes;   /* it has publish steps */
     struct slowdown slow;
-    bool slowed; /* its or its service's slowdown is in force (fault.c): work pays it */
+    bool slowed;   /* its or its service's slowdown is in force (fault.c): work pays it */
+    bool may_fail; /* an error rate of its own, or an errors fault on it or its service */
     double fault_error_rate;
     struct ep_metrics m;
 };
