@@ -40,7 +40,9 @@ deps:
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wold-style-definition -Wwrite-strings -Wundef -Wvla -Wdouble-promotion \
         -Wformat=2 -Wno-format-nonliteral -fno-common
-OPT := $(if $(DEBUG),-O0 -g3,-O2 -g)
+# -O3 over -O2: +4% on mm1 (15.3 vs 14.7 M events/s, medians of 5), same
+# results byte for byte (no -ffast-math: floating point is evaluated as written).
+OPT := $(if $(DEBUG),-O0 -g3,-O3 -g)
 CFLAGS_ALL := -std=c11 $(OPT) $(WARN) $(if $(WERROR),-Werror) \
               $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer) \
               -I. $(PKG_CFLAGS) $(CFLAGS)

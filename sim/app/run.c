@@ -74,7 +74,9 @@ static int mkdirs(const char *path)
 bool run_write_file(const char *path, bool (*fill)(void *ctx, FILE *f), void *ctx)
 {
     char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    int len = snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    if (len < 0 || (size_t)len >= sizeof tmp) /* a cut name would be another file */
+        return false;
     FILE *f = fopen(tmp, "w");
     if (!f)
         return false;
