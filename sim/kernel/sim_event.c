@@ -104,6 +104,7 @@
 #define LANE_POS_MASK (((uint64_t)1 << LANE_POS_BITS) - 1)
 #define MAX_LANES     ((uint32_t)1 << 15)
 #define DEAD          ((uint64_t)1) /* in a ring entry's key */
+#define LANE_SLACK    64            /* ring entries a lane may hold whatever its live count */
 /* Slack past the last entry so the prefetch of a full child block never
  * forms a pointer outside the allocation. */
 #define HEAP_SLACK (ARITY * ARITY)
@@ -139,6 +140,7 @@ struct lane {
     uint64_t head, tail;   /* positions only grow: they are the events' ids */
     uint64_t mask;
     sim_event_fn *fn; /* the callback of every event in the lane */
+    uint64_t live;    /* entries not cancelled */
     uint32_t marker;  /* the marker's slot */
     bool marked;      /* the marker is in the heap: head < tail */
     sim_time last;    /* time of the lane's latest event */
@@ -498,8 +500,13 @@ sim_event_id sim_event_lane_after(struct sim *sim, sim_lane lane, sim_time delay
     sim_time at = after(sim, delay);
     struct lane *l = &q->lanes[lane - 1];
     if (!l->fn) l->fn = fn;
-    /* Out of the lane's order, or another callback: the heap keeps it. */
-    if (SIM_UNLIKELY(fn != l->fn || (l->marked && at < l->last)))
+    /* Out of the lane's order, or another callback: the heap keeps it. So
+     * does a ring that is mostly dead entries held behind a long-lived one,
+     * until it drains: a ring holds at most 4x its live events (or 64), so
+     * lanes cost memory in proportion to timers pending, like the heap. */
+    uint64_t held = l->tail - l->head;
+    if (SIM_UNLIKELY(fn != l->fn || (l->marked && at < l->last) ||
+                     (held >= LANE_SLACK && held > 4 * l->live)))
         return sim_event_at_phase(sim, at, SIM_PHASE_NORMAL, fn, subject, object);
     if (SIM_UNLIKELY(q->seq == SEQ_LIMIT)) renumber(q);
     if (SIM_UNLIKELY(l->tail - l->head == (l->ring ? l->mask + 1 : 0))) lane_grow(l);
@@ -507,6 +514,7 @@ sim_event_id sim_event_lane_after(struct sim *sim, sim_lane lane, sim_time delay
     struct lane_ent *e = &l->ring[p & l->mask];
     *e = (struct lane_ent){at, q->seq++ << 32, subject, object};
     l->last = at;
+    l->live++;
     q->lane_live++;
     if (!l->marked) {
         l->marked = true;
@@ -548,6 +556,13 @@ bool sim_event_cancel(struct sim *sim, sim_event_id id)
         if (!e) return false;
         e->key |= DEAD; /* its marker, if it points here, goes stale */
         q->lane_live--;
+        /* Trim dead entries off the front at once: timers are mostly
+         * cancelled in the order they were set, so the ring holds about
+         * what is in flight rather than all set during one delay. */
+        struct lane *l = &q->lanes[((id >> LANE_POS_BITS) & (MAX_LANES - 1)) - 1];
+        l->live--;
+        while (l->head != l->tail && (l->ring[l->head & l->mask].key & DEAD))
+            l->head++;
         return true;
     }
     uint32_t s = pending_slot(q, id);
@@ -601,7 +616,8 @@ static ALWAYS_INLINE bool run_top(struct sim *sim, struct sim_evq *q)
     if (sl->lane) {
         struct lane *l = &q->lanes[sl->lane - 1];
         const struct lane_ent *e = &l->ring[l->head & l->mask];
-        if (e->key & DEAD) { /* cancelled after the marker was set on it */
+        if (l->head == l->tail || e->key >> 32 != q->heap[0].key >> 32 || (e->key & DEAD)) {
+            /* its event was cancelled after the marker was set on it */
             lane_remark(q, l, false);
             return false;
         }
@@ -609,6 +625,7 @@ static ALWAYS_INLINE bool run_top(struct sim *sim, struct sim_evq *q)
         subject = e->subject;
         object = e->object;
         l->head++;
+        l->live--;
         q->lane_live--;
         q->hole = true;
         lane_remark(q, l, true);
