@@ -153,8 +153,6 @@ struct sim_evq {
     uint32_t nslots, slots_cap;
     uint32_t free_slot; /* head of the free list threaded through pos[] */
     uint64_t seq;       /* next sequence number, < SEQ_LIMIT */
-    uint64_t lane_live; /* live events in lanes */
-    uint32_t markers;   /* lane markers in the heap */
     struct ev_slot *slots;
     uint32_t *pos;
     void *heap_block; /* what heap_grow allocated */
@@ -293,6 +291,14 @@ static inline void sift_root_small(struct sim_evq *q, const struct heap_ent *e)
     }
 }
 
+static inline void sift_root(struct sim_evq *q, const struct heap_ent *e)
+{
+    if (q->n <= ARITY + 1)
+        sift_root_small(q, e);
+    else
+        sift_down(q, 0, e);
+}
+
 /* Removes heap[i] by moving the last entry into the hole and restoring order
  * in whichever direction it is broken. */
 static void heap_delete(struct sim_evq *q, uint32_t i)
@@ -302,8 +308,8 @@ static void heap_delete(struct sim_evq *q, uint32_t i)
     struct heap_ent last = q->heap[n];
     if (i > 0 && ent_less(&last, &q->heap[(i - 1) / ARITY]))
         sift_up(q, i, &last);
-    else if (i == 0 && n <= ARITY + 1)
-        sift_root_small(q, &last);
+    else if (i == 0)
+        sift_root(q, &last);
     else
         sift_down(q, i, &last);
 }
@@ -313,10 +319,7 @@ static inline void heap_push(struct sim_evq *q, const struct heap_ent *e)
 {
     if (q->hole) {
         q->hole = false;
-        if (q->n <= ARITY + 1)
-            sift_root_small(q, e);
-        else
-            sift_down(q, 0, e);
+        sift_root(q, e);
         return;
     }
     if (SIM_UNLIKELY(q->n == q->cap)) heap_grow(q);
@@ -359,15 +362,20 @@ static inline void slot_release(struct sim_evq *q, uint32_t s)
     q->free_slot = s;
 }
 
+/* Drops the cancelled entries at the front of the ring. */
+static inline void lane_trim(struct lane *l)
+{
+    while (l->head != l->tail && (l->ring[l->head & l->mask].key & DEAD))
+        l->head++;
+}
+
 /* Moves the lane's marker to its first live event, or takes it out of the
  * heap when there is none. The marker is at heap[i] (i = 0 for the hole). */
 static void lane_remark(struct sim_evq *q, struct lane *l, bool hole)
 {
-    while (l->head != l->tail && (l->ring[l->head & l->mask].key & DEAD))
-        l->head++;
+    lane_trim(l);
     if (l->head == l->tail) {
         l->marked = false;
-        q->markers--;
         if (!hole) heap_delete(q, q->pos[l->marker]);
         return;
     }
@@ -392,6 +400,16 @@ static void lane_grow(struct lane *l)
     l->mask = cap - 1;
 }
 
+/* Lane markers in the heap, and live lane events. */
+static void lanes_count(const struct sim_evq *q, uint64_t *markers, uint64_t *live)
+{
+    *markers = *live = 0;
+    for (uint32_t l = 0; l < q->nlanes; l++) {
+        *markers += q->lanes[l].marked;
+        *live += q->lanes[l].live;
+    }
+}
+
 struct renum {
     sim_time at;
     uint64_t key;
@@ -414,7 +432,9 @@ static void renumber(struct sim_evq *q)
     close_hole(q);
     for (uint32_t l = 0; l < q->nlanes; l++)
         if (q->lanes[l].marked) lane_remark(q, &q->lanes[l], false); /* drop stale markers */
-    uint64_t total = q->n - q->markers + q->lane_live, k = 0;
+    uint64_t markers, live;
+    lanes_count(q, &markers, &live);
+    uint64_t total = q->n - markers + live, k = 0;
     struct renum *all = sim_xmalloc((size_t)(total ? total : 1) * sizeof *all);
     for (uint32_t i = 0; i < q->n; i++)
         if (!q->slots[ent_slot(&q->heap[i])].lane)
@@ -515,23 +535,22 @@ sim_event_id sim_event_lane_after(struct sim *sim, sim_lane lane, sim_time delay
     *e = (struct lane_ent){at, q->seq++ << 32, subject, object};
     l->last = at;
     l->live++;
-    q->lane_live++;
     if (!l->marked) {
         l->marked = true;
-        q->markers++;
         struct heap_ent m = {at, e->key | l->marker};
         heap_push(q, &m);
     }
     return LANE_ID | (uint64_t)lane << LANE_POS_BITS | p;
 }
 
-/* The ring entry of a pending lane event's id, or NULL. */
-static struct lane_ent *pending_lane_ent(const struct sim_evq *q, sim_event_id id)
+/* The ring entry of a pending lane event's id, or NULL; *lane is its lane. */
+static struct lane_ent *pending_lane_ent(const struct sim_evq *q, sim_event_id id,
+                                         struct lane **lane)
 {
-    uint32_t lane = (uint32_t)(id >> LANE_POS_BITS) & (MAX_LANES - 1);
+    uint32_t n = (uint32_t)(id >> LANE_POS_BITS) & (MAX_LANES - 1);
     uint64_t p = id & LANE_POS_MASK;
-    if (lane == 0 || lane > q->nlanes) return NULL;
-    const struct lane *l = &q->lanes[lane - 1];
+    if (n == 0 || n > q->nlanes) return NULL;
+    struct lane *l = *lane = &q->lanes[n - 1];
     if (p < l->head || p >= l->tail) return NULL;
     struct lane_ent *e = &l->ring[p & l->mask];
     return e->key & DEAD ? NULL : e;
@@ -552,17 +571,15 @@ bool sim_event_cancel(struct sim *sim, sim_event_id id)
 {
     struct sim_evq *q = sim->evq;
     if (id & LANE_ID) {
-        struct lane_ent *e = pending_lane_ent(q, id);
+        struct lane *l;
+        struct lane_ent *e = pending_lane_ent(q, id, &l);
         if (!e) return false;
         e->key |= DEAD; /* its marker, if it points here, goes stale */
-        q->lane_live--;
-        /* Trim dead entries off the front at once: timers are mostly
-         * cancelled in the order they were set, so the ring holds about
-         * what is in flight rather than all set during one delay. */
-        struct lane *l = &q->lanes[((id >> LANE_POS_BITS) & (MAX_LANES - 1)) - 1];
         l->live--;
-        while (l->head != l->tail && (l->ring[l->head & l->mask].key & DEAD))
-            l->head++;
+        /* Trim at once: timers are mostly cancelled in the order they were
+         * set, so the ring holds about what is pending rather than all that
+         * was set during one delay. */
+        lane_trim(l);
         return true;
     }
     uint32_t s = pending_slot(q, id);
@@ -574,14 +591,17 @@ bool sim_event_cancel(struct sim *sim, sim_event_id id)
 
 bool sim_event_is_pending(const struct sim *sim, sim_event_id id)
 {
-    if (id & LANE_ID) return pending_lane_ent(sim->evq, id) != NULL;
+    struct lane *l;
+    if (id & LANE_ID) return pending_lane_ent(sim->evq, id, &l) != NULL;
     return pending_slot(sim->evq, id) != NO_SLOT;
 }
 
 uint64_t sim_event_count(const struct sim *sim)
 {
     const struct sim_evq *q = sim->evq;
-    return q->n - q->hole - q->markers + q->lane_live;
+    uint64_t markers, live;
+    lanes_count(q, &markers, &live);
+    return q->n - q->hole - markers + live;
 }
 
 void sim_event__set_seq(struct sim *sim, uint64_t seq)
@@ -626,7 +646,6 @@ static ALWAYS_INLINE bool run_top(struct sim *sim, struct sim_evq *q)
         object = e->object;
         l->head++;
         l->live--;
-        q->lane_live--;
         q->hole = true;
         lane_remark(q, l, true);
     } else {
