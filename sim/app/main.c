@@ -391,12 +391,13 @@ static int build_variants(struct scn_doc *doc, const struct cli *c, struct run_v
         status = 2;
     } else {
         status = apply_cli(c, v, n);
-        *out = v;
-        *nout = n;
         if (status) {
             for (int i = 0; i < n; i++)
                 world_config_fini(&v[i].cfg);
             free(v);
+        } else {
+            *out = v;
+            *nout = n;
         }
     }
     scn_errors_fini(&err);

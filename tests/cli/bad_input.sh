@@ -54,6 +54,34 @@ for f in tests/bad/*.yaml; do
         echo "FAIL $f: $why"
     fi
 done
+# Options refused after the scenario is built (the variants are freed on the
+# way out): exit 2 with the one message, nothing written, no crash. The
+# warm-up case once freed the variants twice (abort, exit 134).
+check_option() { # expected-stderr-line, then the arguments
+    want=$1
+    shift
+    $limit "$domino" "$@" --out "$tmp/o" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    why=""
+    if [ $rc -ne 2 ]; then
+        why="exit status $rc, expected 2"
+    elif ! grep -qxF "$want" "$tmp/err"; then
+        why="stderr lacks: $want"
+    elif [ -e "$tmp/o" ]; then
+        why="wrote $tmp/o"
+    fi
+    if [ -z "$why" ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL domino $*: $why"
+    fi
+}
+check_option "domino: error: --duration must be longer than the warm-up (1m) of variant none" \
+    run scenarios/valentine.yaml --duration 60s --quiet
+check_option "domino: error: --duration must be longer than the warm-up (20s) of variant base" \
+    run scenarios/mm1.yaml --duration 10s --variant base --quiet
+
 if [ $((pass + fail)) -eq 0 ]; then
     echo "FAIL no tests/bad/*.yaml found"
     fail=1
