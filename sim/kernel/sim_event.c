@@ -231,19 +231,19 @@ static inline void place(struct sim_evq *q, uint32_t i, const struct heap_ent *e
     q->pos[ent_slot(e)] = i;
 }
 
-static void sift_up(struct sim_evq *q, uint32_t i, const struct heap_ent *e)
+static void sift_up(struct sim_evq *q, uint32_t i, struct heap_ent e)
 {
     struct heap_ent *h = q->heap;
     while (i > 0) {
         uint32_t p = (i - 1) / ARITY;
-        if (!ent_less(e, &h[p])) break;
+        if (!ent_less(&e, &h[p])) break;
         place(q, i, &h[p]);
         i = p;
     }
-    place(q, i, e);
+    place(q, i, &e);
 }
 
-static void sift_down(struct sim_evq *q, uint32_t i, const struct heap_ent *e)
+static void sift_down(struct sim_evq *q, uint32_t i, struct heap_ent e)
 {
     struct heap_ent *h = q->heap;
     uint32_t n = q->n;
@@ -270,32 +270,44 @@ static void sift_down(struct sim_evq *q, uint32_t i, const struct heap_ent *e)
         } else {
             break;
         }
-        if (!ent_less(&h[m], e)) break;
+        if (!ent_less(&h[m], &e)) break;
         place(q, i, &h[m]);
         i = m;
     }
-    place(q, i, e);
+    place(q, i, &e);
 }
 
 /* sift_down(q, 0, e) for a heap of at most ARITY + 1 entries, where the
  * root's children are leaves: a model with few pending events (an M/M/1
  * holds three) replaces or removes its root on every event, and the general
- * loop's setup is most of that cost. */
-static inline void sift_root_small(struct sim_evq *q, const struct heap_ent *e)
+ * loop's setup is most of that cost. The comparisons are coin flips, so
+ * the least child is picked and the two entries swapped (or each rewritten
+ * in place) with selects rather than branches: M/M/1 16.7 -> 17.0 M
+ * events/s (medians of 7). */
+static inline void sift_root_small(struct sim_evq *q, struct heap_ent e)
 {
     struct heap_ent *h = q->heap;
-    uint32_t m = 1;
-    for (uint32_t k = 2; k < q->n; k++)
-        if (ent_less(&h[k], &h[m])) m = k;
-    if (q->n > 1 && ent_less(&h[m], e)) {
-        place(q, 0, &h[m]);
-        place(q, m, e);
-    } else {
-        place(q, 0, e);
+    uint32_t n = q->n;
+    if (n <= 1) {
+        place(q, 0, &e);
+        return;
     }
+    uint32_t m = 1;
+    for (uint32_t k = 2; k < n; k++) {
+        uint32_t lt = (uint32_t)ent_less(&h[k], &h[m]);
+        m = k ^ ((k ^ m) & (lt - 1u));
+    }
+    struct heap_ent c = h[m];
+    uint64_t up = 0 - (uint64_t)ent_less(&c, &e); /* all ones: c goes up */
+    struct heap_ent top = {(sim_time)(((uint64_t)c.at & up) | ((uint64_t)e.at & ~up)),
+                           (c.key & up) | (e.key & ~up)};
+    struct heap_ent low = {(sim_time)(((uint64_t)e.at & up) | ((uint64_t)c.at & ~up)),
+                           (e.key & up) | (c.key & ~up)};
+    place(q, 0, &top);
+    place(q, m, &low);
 }
 
-static inline void sift_root(struct sim_evq *q, const struct heap_ent *e)
+static inline void sift_root(struct sim_evq *q, struct heap_ent e)
 {
     if (q->n <= ARITY + 1)
         sift_root_small(q, e);
@@ -311,15 +323,15 @@ static void heap_delete(struct sim_evq *q, uint32_t i)
     if (i == n) return;
     struct heap_ent last = q->heap[n];
     if (i > 0 && ent_less(&last, &q->heap[(i - 1) / ARITY]))
-        sift_up(q, i, &last);
+        sift_up(q, i, last);
     else if (i == 0)
-        sift_root(q, &last);
+        sift_root(q, last);
     else
-        sift_down(q, i, &last);
+        sift_down(q, i, last);
 }
 
 /* Inserts e, into the running event's place when it is still there. */
-static inline void heap_push(struct sim_evq *q, const struct heap_ent *e)
+static inline void heap_push(struct sim_evq *q, struct heap_ent e)
 {
     if (q->hole) {
         q->hole = false;
@@ -397,9 +409,9 @@ static void lane_remark(struct sim_evq *q, struct lane *l, bool hole)
     const struct lane_ent *e = &l->ring[l->head & l->mask];
     struct heap_ent m = {e->at, e->key | l->marker};
     if (hole)
-        heap_push(q, &m);
+        heap_push(q, m);
     else
-        sift_down(q, q->pos[l->marker], &m); /* later than where it was */
+        sift_down(q, q->pos[l->marker], m); /* later than where it was */
 }
 
 /* Doubles a full ring; an entry keeps its position, so ids stay valid. */
@@ -487,7 +499,7 @@ static ALWAYS_INLINE sim_event_id schedule_full(struct sim *sim, sim_time at, ui
     if (SIM_UNLIKELY(q->seq == SEQ_LIMIT)) renumber(q);
     uint32_t s = slot_take(q, fn, subject, object, 0);
     struct heap_ent e = {at, phase << 63 | q->seq++ << 32 | s};
-    heap_push(q, &e);
+    heap_push(q, e);
     return (uint64_t)q->slots[s].gen << 32 | s;
 }
 
@@ -501,7 +513,7 @@ static OUT_OF_LINE sim_event_id push_slow(struct sim_evq *q, sim_time at, uint64
                                           sim_event_id id)
 {
     struct heap_ent e = {at, key};
-    heap_push(q, &e);
+    heap_push(q, e);
     return id;
 }
 
@@ -529,7 +541,7 @@ static ALWAYS_INLINE sim_event_id schedule(struct sim *sim, sim_time at, uint64_
     sim_event_id id = (uint64_t)sl->gen << 32 | s;
     if (SIM_UNLIKELY(!q->hole || q->n > ARITY + 1)) return push_slow(q, e.at, e.key, id);
     q->hole = false;
-    sift_root_small(q, &e);
+    sift_root_small(q, e);
     return id;
 }
 
@@ -599,7 +611,7 @@ sim_event_id sim_event_lane_after(struct sim *sim, sim_lane lane, sim_time delay
     if (!l->marked) {
         l->marked = true;
         struct heap_ent m = {at, e->key | l->marker};
-        heap_push(q, &m);
+        heap_push(q, m);
     }
     return LANE_ID | (uint64_t)lane << LANE_POS_BITS | p;
 }
