@@ -36,6 +36,7 @@ void arr_init(struct arrivals *a, const struct rate_point *rates, int nrates, bo
     a->npieces = n;
     a->piece = 0;
     a->constant = constant;
+    a->has_ahead = false;
     a->rng = rng;
 }
 
@@ -84,6 +85,26 @@ static sim_time next_constant(const struct arrivals *a, sim_time t)
     return SIM_TIME_MAX;
 }
 
+/* The next Exp(1) draw of the stream. A gap is mean * Exp(1), the same
+ * double as gsl_ran_exponential(rng, mean), which computes -mean * log1p(-u):
+ * rounding is symmetric in sign, so (-m) * L == m * (-L) bit for bit.
+ *
+ * Drawing one ahead is what makes it fast: the next arrival's time then comes
+ * from a draw made an arrival earlier, whose logarithm has long finished,
+ * rather than one whose result the processor must wait for whenever it
+ * guessed wrong which event comes next (M/M/1: 16.3 -> 16.6 M events/s,
+ * medians of 5; the work times do the same, endpoint.c). The stream is the
+ * arrivals' own, so only the order of its draws matters: `ahead` may be
+ * drawn when the next draw is sure to be an exponential, which is when no
+ * thinning uniform follows this one (a piece of constant rate). */
+static double unit_exponential(struct arrivals *a, bool next_is_exponential)
+{
+    double e = a->has_ahead ? a->ahead : gsl_ran_exponential(a->rng, 1.0);
+    a->has_ahead = next_is_exponential;
+    if (next_is_exponential) a->ahead = gsl_ran_exponential(a->rng, 1.0);
+    return e;
+}
+
 sim_time arr_next(struct arrivals *a, sim_time t)
 {
     for (;;) {
@@ -98,7 +119,7 @@ sim_time arr_next(struct arrivals *a, sim_time t)
             continue;
         }
         if (a->constant) return next_constant(a, t);
-        sim_time dt = sim_time_from_s(gsl_ran_exponential(a->rng, p->mean));
+        sim_time dt = sim_time_from_s(p->mean * unit_exponential(a, p->r0 == p->r1));
         sim_time cand = t + (dt > 0 ? dt : 1);
         if (cand >= p->t1) {
             t = p->t1; /* memoryless: restart at the boundary with the new rate */

@@ -39,6 +39,8 @@ struct arrivals {
     int npieces;
     int piece; /* current piece: time only moves forward */
     bool constant;
+    bool has_ahead; /* `ahead` holds the stream's next draw (see arr_next) */
+    double ahead;
     gsl_rng *rng;
 };
 

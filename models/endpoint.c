@@ -134,6 +134,20 @@ static void start_parallel(struct req *r, const struct step_config *st)
     }
 }
 
+/* A work step's time. An endpoint with one work step hands out the draw
+ * made at the last one and draws the next: the same values in the same
+ * order (the stream serves only that step), but the next request's time is
+ * then ready long before it is needed, instead of being a logarithm the
+ * processor waits for whenever it guessed the next event wrong (M/M/1: 16.6
+ * -> 17.0 M events/s, medians of 5). */
+static sim_time work_time(struct endpoint *ep, const struct sim_dist *dist)
+{
+    if (!ep->work_only) return sim_dist_sample_time(dist, ep->work_rng);
+    sim_time d = ep->work_next;
+    ep->work_next = sim_dist_sample_time(ep->work_only, ep->work_rng);
+    return d;
+}
+
 static void run(struct req *r)
 {
     struct service *s = r->svc;
@@ -146,7 +160,7 @@ static void run(struct req *r)
     switch (st->kind) {
     case STEP_WORK: {
         if (r->blocked) svc_set_blocked(r, false);
-        sim_time d = sim_dist_sample_time(&st->dist, r->ep->work_rng);
+        sim_time d = work_time(r->ep, &st->dist);
         if (r->ep->slowed) d = slowed(slowed(d, &r->ep->slow), &s->slow);
         /* A server that slows as it fills: each other request in service when
          * this step starts adds `contention` to it. */

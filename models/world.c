@@ -149,8 +149,18 @@ static void build_endpoint(struct world *w, struct service *s, int e)
     for (int k = 0; k < ec->nsteps; k++)
         if (ec->steps[k].kind == STEP_PUBLISH && ec->steps[k].event_p < 1)
             ep->pub_rng = stream(w, "service/%s/%s/publish%s", sn, en, "");
-    for (int k = 0; k < ec->nsteps; k++)
+    int nwork = 0;
+    for (int k = 0; k < ec->nsteps; k++) {
         ep->publishes |= ec->steps[k].kind == STEP_PUBLISH;
+        if (ec->steps[k].kind == STEP_WORK) {
+            nwork++;
+            ep->work_only = &ec->steps[k].dist;
+        }
+    }
+    if (nwork == 1)
+        ep->work_next = sim_dist_sample_time(ep->work_only, ep->work_rng);
+    else
+        ep->work_only = NULL;
     memset(&ep->m, 0, sizeof ep->m);
     sim_hist_init(&ep->m.latency);
 }

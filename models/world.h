@@ -73,6 +73,11 @@ struct endpoint {
     struct site **sites; /* call sites of call and parallel steps, in order */
     int *site_off;       /* per step: index of its first site in `sites` */
     gsl_rng *work_rng, *hold_rng, *err_rng;
+    /* With a single work step, work_rng serves that one distribution, so its
+     * next draw can be made one ahead (endpoint.c, work_time): work_only is
+     * that step's distribution and work_next the draw; else NULL. */
+    const struct sim_dist *work_only;
+    sim_time work_next;
     gsl_rng *pub_rng; /* publish branches; NULL when it has none */
     bool publishes;   /* it has publish steps */
     struct slowdown slow;

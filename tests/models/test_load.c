@@ -14,6 +14,10 @@
 
 #include <cmocka.h>
 
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "models/arrivals.h"
 #include "models/load.h"
 #include "models/world.h"
 #include "tests/support/tworld.h"
@@ -201,6 +205,70 @@ static void test_constant_arrivals_obey_rate_changes_at_once(void **state)
     world_config_fini(&c);
 }
 
+/* The arrival times as the straightforward algorithm draws them: an
+ * exponential gap at the piece's peak rate, thinned by a uniform on a ramp,
+ * restarted at each piece's end. arr_next draws one gap ahead and scales a
+ * unit draw by the mean; this is what it must stay equal to, bit for bit. */
+static sim_time reference_next(const struct arrivals *a, int *piece, gsl_rng *r, sim_time t)
+{
+    for (;;) {
+        while (*piece < a->npieces && t >= a->pieces[*piece].t1)
+            ++*piece;
+        if (*piece >= a->npieces) return SIM_TIME_MAX;
+        const struct rate_piece *p = &a->pieces[*piece];
+        double rmax = fmax(p->r0, p->r1);
+        if (rmax <= 0) {
+            if (p->t1 == SIM_TIME_MAX) return SIM_TIME_MAX;
+            t = p->t1;
+            continue;
+        }
+        sim_time dt = sim_time_from_s(gsl_ran_exponential(r, 1.0 / rmax));
+        sim_time cand = t + (dt > 0 ? dt : 1);
+        if (cand >= p->t1) {
+            t = p->t1;
+            continue;
+        }
+        double rate = p->r0 == p->r1 ? p->r0
+                                     : p->r0 + (p->r1 - p->r0) * (double)(cand - p->t0) /
+                                                   (double)(p->t1 - p->t0);
+        if (p->r0 == p->r1 || gsl_rng_uniform(r) * rmax < rate) return cand;
+        t = cand;
+    }
+}
+
+static void test_poisson_arrivals_are_the_draws_of_the_plain_algorithm(void **state)
+{
+    (void)state;
+    /* steady, a ramp up (thinning), a silent gap, a drop, steady again */
+    const struct rate_point rates[] = {
+        {.at = 0, .rps = 500},         {.at = 2 * SIM_S, .rps = 2000, .ramp = 3 * SIM_S},
+        {.at = 6 * SIM_S, .rps = 0},   {.at = 7 * SIM_S, .rps = 50},
+        {.at = 9 * SIM_S, .rps = 800},
+    };
+    gsl_rng *r1 = gsl_rng_alloc(gsl_rng_mt19937), *r2 = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r1, 7);
+    gsl_rng_set(r2, 7);
+    struct arrivals a;
+    arr_init(&a, rates, (int)(sizeof rates / sizeof rates[0]), false, r1);
+    int piece = 0;
+    sim_time t = 0, u = 0;
+    long n = 0, in_gap = 0;
+    while (t < 12 * SIM_S) {
+        t = arr_next(&a, t);
+        u = reference_next(&a, &piece, r2, u);
+        assert_int_equal(t, u);
+        in_gap += t >= 6 * SIM_S && t < 7 * SIM_S;
+        n++;
+    }
+    assert_int_equal(in_gap, 0);
+    /* 1000 + 3750 + 2000 + 0 + 100 + 2400 = 9250 expected: the walk went
+     * through every piece (8000 is 13 sd below) */
+    assert_true(n > 8000);
+    arr_fini(&a);
+    gsl_rng_free(r1);
+    gsl_rng_free(r2);
+}
+
 static void test_an_end_users_timeout_counts_as_timed_out(void **state)
 {
     (void)state;
@@ -232,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_poisson_arrivals_deliver_the_integral_of_a_ramped_rate),
         cmocka_unit_test(test_poisson_counts_vary_like_poisson_over_replications),
         cmocka_unit_test(test_constant_arrivals_are_evenly_spaced_and_counted_exactly),
+        cmocka_unit_test(test_poisson_arrivals_are_the_draws_of_the_plain_algorithm),
         cmocka_unit_test(test_constant_arrivals_follow_a_ramp),
         cmocka_unit_test(test_constant_arrivals_obey_rate_changes_at_once),
         cmocka_unit_test(test_an_end_users_timeout_counts_as_timed_out),
