@@ -34,13 +34,18 @@ struct rate_piece {
     double rmax, mean;
 };
 
+enum { ARR_AHEAD = 32 };
+
 struct arrivals {
     struct rate_piece *pieces;
     int npieces;
     int piece; /* current piece: time only moves forward */
     bool constant;
-    bool has_ahead; /* `ahead` holds the stream's next draw (see arr_next) */
-    double ahead;
+    int last_ramp; /* index of the last piece whose rate changes, or -1 */
+    /* ahead[next .. filled - 1] are the stream's next Exp(1) draws, made
+     * early (see unit_exponential in arrivals.c) */
+    int next, filled;
+    double ahead[ARR_AHEAD];
     gsl_rng *rng;
 };
 

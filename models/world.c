@@ -157,10 +157,8 @@ static void build_endpoint(struct world *w, struct service *s, int e)
             ep->work_only = &ec->steps[k].dist;
         }
     }
-    if (nwork == 1)
-        ep->work_next = sim_dist_sample_time(ep->work_only, ep->work_rng);
-    else
-        ep->work_only = NULL;
+    if (nwork != 1) ep->work_only = NULL;
+    ep->work_next = EP_AHEAD; /* none drawn yet */
     memset(&ep->m, 0, sizeof ep->m);
     sim_hist_init(&ep->m.latency);
 }

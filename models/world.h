@@ -66,6 +66,8 @@ struct cpool {
     struct pool_metrics m;
 };
 
+enum { EP_AHEAD = 32 };
+
 struct endpoint {
     const struct endpoint_config *cfg;
     struct service *svc;
@@ -74,10 +76,12 @@ struct endpoint {
     int *site_off;       /* per step: index of its first site in `sites` */
     gsl_rng *work_rng, *hold_rng, *err_rng;
     /* With a single work step, work_rng serves that one distribution, so its
-     * next draw can be made one ahead (endpoint.c, work_time): work_only is
-     * that step's distribution and work_next the draw; else NULL. */
+     * draws can be made ahead in batches (endpoint.c, work_time): work_only
+     * is that step's distribution, else NULL, and work_ahead[work_next ..]
+     * the draws not yet used. */
     const struct sim_dist *work_only;
-    sim_time work_next;
+    int work_next;
+    sim_time work_ahead[EP_AHEAD];
     gsl_rng *pub_rng; /* publish branches; NULL when it has none */
     bool publishes;   /* it has publish steps */
     struct slowdown slow;

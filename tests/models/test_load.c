@@ -207,8 +207,9 @@ static void test_constant_arrivals_obey_rate_changes_at_once(void **state)
 
 /* The arrival times as the straightforward algorithm draws them: an
  * exponential gap at the piece's peak rate, thinned by a uniform on a ramp,
- * restarted at each piece's end. arr_next draws one gap ahead and scales a
- * unit draw by the mean; this is what it must stay equal to, bit for bit. */
+ * restarted at each piece's end. arr_next draws gaps ahead (in batches past
+ * the last ramp) and scales a unit draw by the mean; this is what it must
+ * stay equal to, bit for bit. */
 static sim_time reference_next(const struct arrivals *a, int *piece, gsl_rng *r, sim_time t)
 {
     for (;;) {
