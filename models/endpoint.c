@@ -27,18 +27,27 @@ static sim_time slowed(sim_time d, const struct slowdown *sd)
     return x <= 0 ? 0 : (sim_time)(x + 0.5);
 }
 
+/* The object is a prefetch hint (see sim_event.h): the end of the last step
+ * answers the caller, whose call record is then the next cache miss. */
 static void schedule(struct req *r, sim_time d, sim_event_fn *fn)
 {
     struct sim *sim = r->svc->world->sim;
     r->ev_at = sim_now(sim) + d;
-    r->ev = sim_event_at(sim, r->ev_at, fn, r, NULL);
+    r->ev = sim_event_at(sim, r->ev_at, fn, r, r->caller);
 }
 
 static void on_work_done(struct sim *sim, void *subject, void *object)
 {
     (void)sim;
-    (void)object;
     struct req *r = subject;
+    const struct call *c = object; /* r->caller, fetched with r (see schedule) */
+    if (c) {
+        /* ... and whoever made the call comes after it: start loading it
+         * now, while this request's own end is accounted (1e5 in flight:
+         * -3% time per event). */
+        SIM_PREFETCH(c->owner);
+        SIM_PREFETCH((const void *)((uintptr_t)c->owner + 64));
+    }
     r->ev = 0;
     ep_step_done(r, true);
 }

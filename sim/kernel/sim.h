@@ -69,5 +69,9 @@ void sim_event__run(struct sim *sim, sim_time horizon);
  * test can reach the sequence renumbering of sim_event.c without 2^31
  * schedules. Order is unchanged: later schedules still sort later. */
 void sim_event__set_seq(struct sim *sim, uint64_t seq);
+/* Test hook: the far store (sim_event.c) turns on at `on_at` heap entries
+ * and aims at `target` entries per bucket, so tests reach it with few
+ * events. */
+void sim_event__set_far(struct sim *sim, uint32_t on_at, uint32_t target);
 
 #endif

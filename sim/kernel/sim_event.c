@@ -70,6 +70,30 @@
  * live entry (later in the order, so a sift-down from the root) without
  * running anything.
  *
+ * The far store. With many events pending the heap is deep, and each pop
+ * walks its whole depth through lines that are not in the L1 cache (1e5
+ * requests in flight: sift_down was 22% of the time). So past FAR_ON heap
+ * entries the list turns into a calendar in front of a small heap: events
+ * due at or after `edge` go, unordered, into buckets of 2^shift ns (a ring of
+ * FAR_BUCKETS, with a bitmap of the nonempty ones), and only the heap is
+ * ordered. Its root runs only while it is due before the edge; otherwise
+ * the first nonempty bucket moves into the heap and the edge moves past it
+ * (far_take). Every far event is at or after the edge, so the root, when it
+ * runs, is the least pending event, and the (time, phase, sequence) order is
+ * exactly the heap's: the store changes nothing but speed. An event outside
+ * the ring (too far ahead) and every lane marker simply stay in the heap.
+ * A bucket's events are taken a few hundred at a time, which is when their
+ * slot records are fetched, well before they run.
+ *   The width aims at FAR_TARGET events per bucket: first from the heap's
+ * spread when the store turns on (density ~ n / mean distance), then
+ * corrected when buckets come out over 4x fuller or, on average over 64, 8x
+ * emptier than that, by re-bucketing everything (far_retune, O(n), at most
+ * once per n/4 events taken). A cancelled far event is marked in pos[]
+ * (FAR_DEAD) and its slot freed when its bucket is taken; its id is stale at
+ * once. A taken bucket's array is freed, so the store holds memory for what
+ * it holds, not for every bucket's peak. Under FAR_ON / 4 pending the store
+ * empties into the heap and turns off. M/M/1 never turns it on.
+ *
  * Pending events are capped at 2^30 (16 GiB of heap), which keeps child
  * indices and slot numbers in 32 bits.
  */
@@ -79,8 +103,8 @@
 #include "sim.h"
 #include "sim_mem.h"
 
+#define PREFETCH(p) SIM_PREFETCH(p)
 #if defined(__GNUC__)
-#define PREFETCH(p)   __builtin_prefetch(p)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 /* noipa: a function whose only effect is a prefetch would otherwise be
  * found free of side effects and its call deleted. */
@@ -90,7 +114,6 @@
 #define OUT_OF_LINE __attribute__((noipa))
 #endif
 #else
-#define PREFETCH(p)   ((void)(p))
 #define ALWAYS_INLINE inline
 #define OUT_OF_LINE
 #endif
@@ -114,6 +137,16 @@
  * next event's subject in run_top only costs instructions (measured: -9%
  * time per event at 1e5 in flight, +2% instructions on M/M/1). */
 #define PREFETCH_FROM 256
+/* The far store (see the notes at the top). */
+#define FAR_BUCKETS 4096 /* a power of two */
+#define FAR_WORDS   (FAR_BUCKETS / 64)
+#define FAR_ON      4096             /* heap entries that turn it on */
+#define FAR_OFF     1024             /* pending events below which a refill turns it off */
+#define FAR_TARGET  512              /* entries per bucket it aims at */
+#define FAR_LIVE    (UINT32_MAX - 1) /* pos[] of a slot whose event is in the far store */
+#define FAR_DEAD    (UINT32_MAX - 2) /* ... and was cancelled there */
+#define SHIFT_MIN   4                /* bucket widths from 16 ns */
+#define SHIFT_MAX   56
 _Static_assert(ARITY == 4, "sift_down picks the least child by a 4-way tournament");
 
 struct heap_ent {
@@ -148,6 +181,24 @@ struct lane {
     sim_time last;    /* time of the lane's latest event */
 };
 
+struct far_bucket {
+    struct heap_ent *e; /* unordered */
+    uint32_t n, cap;
+};
+
+struct far {
+    struct far_bucket *b;     /* FAR_BUCKETS of them, b[k & (FAR_BUCKETS - 1)] */
+    uint64_t full[FAR_WORDS]; /* bit k: bucket k holds entries */
+    uint64_t cur;             /* the first bucket's number, at >> shift */
+    uint64_t n;               /* entries held, cancelled ones included */
+    uint64_t live;            /* entries not cancelled */
+    int shift;                /* bucket width 2^shift ns */
+    bool on;
+    /* Tuning: buckets taken since the last retune and what they held. */
+    uint64_t taken, moved, since;
+    uint32_t on_at, target; /* FAR_ON and FAR_TARGET unless a test set them */
+};
+
 struct sim_evq {
     struct heap_ent *heap; /* inside heap_block, offset for alignment */
     uint32_t n, cap;
@@ -160,6 +211,11 @@ struct sim_evq {
     void *heap_block; /* what heap_grow allocated */
     struct lane *lanes;
     uint32_t nlanes;
+    /* The heap's root is the next event only while its time is before
+     * `edge`: the far store's first bucket's start, SIM_TIME_MAX when it is
+     * empty, 0 to have the run loop turn it on (see far_service). */
+    sim_time edge;
+    struct far far;
 };
 
 static inline uint32_t ent_slot(const struct heap_ent *e)
@@ -179,6 +235,9 @@ struct sim_evq *sim_event__create(void)
 {
     struct sim_evq *q = sim_xcalloc(1, sizeof *q);
     q->free_slot = NO_SLOT;
+    q->edge = SIM_TIME_MAX;
+    q->far.on_at = FAR_ON;
+    q->far.target = FAR_TARGET;
     return q;
 }
 
@@ -190,6 +249,10 @@ void sim_event__destroy(struct sim_evq *q)
         free(q->lanes[l].dead);
     }
     free(q->lanes);
+    if (q->far.b)
+        for (uint32_t k = 0; k < FAR_BUCKETS; k++)
+            free(q->far.b[k].e);
+    free(q->far.b);
     free(q->heap_block);
     free(q->slots);
     free(q->pos);
@@ -377,13 +440,241 @@ static inline uint32_t slot_take(struct sim_evq *q, sim_event_fn *fn, void *subj
     return s;
 }
 
-static inline void slot_release(struct sim_evq *q, uint32_t s)
+/* Makes the slot's current id stale. */
+static inline void slot_bump(struct ev_slot *sl)
 {
-    struct ev_slot *sl = &q->slots[s];
     sl->gen = (sl->gen + 1) & GEN_MASK;
     if (sl->gen == 0) sl->gen = 1;
+}
+
+static inline void slot_free(struct sim_evq *q, uint32_t s)
+{
     q->pos[s] = q->free_slot;
     q->free_slot = s;
+}
+
+static inline void slot_release(struct sim_evq *q, uint32_t s)
+{
+    slot_bump(&q->slots[s]);
+    slot_free(q, s);
+}
+
+/* Inserts e into the heap, which has no hole. */
+static void heap_insert(struct sim_evq *q, struct heap_ent e)
+{
+    if (SIM_UNLIKELY(q->n == q->cap)) heap_grow(q);
+    sift_up(q, q->n++, e);
+}
+
+/* ---- the far store ----------------------------------------------------------- */
+
+static inline sim_time far_edge(const struct far *f)
+{
+    return f->n ? (sim_time)(f->cur << f->shift) : SIM_TIME_MAX;
+}
+
+/* Puts e in its bucket when the bucket is within the ring; false if not
+ * (before the first bucket, or more than FAR_BUCKETS ahead). */
+static bool far_push(struct sim_evq *q, sim_time now, struct heap_ent e)
+{
+    struct far *f = &q->far;
+    if (f->n == 0) { /* the clock may have passed the first bucket */
+        uint64_t c = (uint64_t)now >> f->shift;
+        if (c > f->cur) f->cur = c;
+    }
+    uint64_t k = (uint64_t)e.at >> f->shift;
+    if (k - f->cur >= FAR_BUCKETS) return false;
+    uint32_t i = (uint32_t)(k & (FAR_BUCKETS - 1));
+    struct far_bucket *b = &f->b[i];
+    if (SIM_UNLIKELY(b->n == b->cap)) {
+        b->cap = b->cap ? b->cap * 2 : 16;
+        b->e = sim_xrealloc(b->e, (size_t)b->cap * sizeof *b->e);
+    }
+    b->e[b->n++] = e;
+    f->full[i >> 6] |= (uint64_t)1 << (i & 63);
+    q->pos[ent_slot(&e)] = FAR_LIVE;
+    f->n++;
+    f->live++;
+    q->edge = far_edge(f);
+    return true;
+}
+
+/* Empties every bucket into `out` (which holds f->n entries), freeing the
+ * slots of cancelled entries; returns the live entries copied. */
+static uint64_t far_drain(struct sim_evq *q, struct heap_ent *out)
+{
+    struct far *f = &q->far;
+    uint64_t k = 0;
+    for (uint32_t i = 0; i < FAR_BUCKETS && f->n; i++) {
+        struct far_bucket *b = &f->b[i];
+        for (uint32_t j = 0; j < b->n; j++) {
+            uint32_t s = ent_slot(&b->e[j]);
+            if (q->pos[s] == FAR_DEAD)
+                slot_free(q, s);
+            else
+                out[k++] = b->e[j];
+        }
+        f->n -= b->n;
+        b->n = 0;
+    }
+    memset(f->full, 0, sizeof f->full);
+    f->live = 0;
+    q->edge = SIM_TIME_MAX;
+    return k;
+}
+
+/* Re-buckets everything at a new width (the first bucket keeps covering
+ * the old edge, so every far event stays at or after the edge). */
+static void far_retune(struct sim_evq *q, int shift)
+{
+    struct far *f = &q->far;
+    uint64_t edge = f->cur << f->shift;
+    struct heap_ent *all = sim_xmalloc((size_t)(f->n ? f->n : 1) * sizeof *all);
+    uint64_t k = far_drain(q, all);
+    f->shift = shift;
+    f->cur = edge >> shift;
+    for (uint64_t j = 0; j < k; j++)
+        if (!far_push(q, 0, all[j])) heap_insert(q, all[j]);
+    free(all);
+    f->since = 0;
+}
+
+/* Turns the far store on, with buckets about FAR_TARGET events wide at the
+ * heap's present density, and moves into it what the heap holds past its
+ * first bucket. */
+static void far_start(struct sim_evq *q, sim_time now)
+{
+    struct far *f = &q->far;
+    if (!f->b) f->b = sim_xcalloc(FAR_BUCKETS, sizeof *f->b);
+    double sum = 0;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < q->n; i++)
+        if (q->heap[i].at - now < ((sim_time)1 << 52)) {
+            sum += (double)(q->heap[i].at - now);
+            k++;
+        }
+    /* events per ns near now ~ k / mean distance (exact for an exponential spread) */
+    double width = k ? (double)f->target * (sum / k) / k : 1;
+    int shift = SHIFT_MIN;
+    while (shift < SHIFT_MAX && (double)((uint64_t)1 << (shift + 1)) <= width)
+        shift++;
+    f->shift = shift;
+    f->cur = (uint64_t)now >> shift;
+    f->on = true;
+    f->taken = f->moved = f->since = 0;
+    struct heap_ent *all = sim_xmalloc((size_t)q->n * sizeof *all);
+    uint32_t n = q->n;
+    memcpy(all, q->heap, (size_t)n * sizeof *all);
+    q->n = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (q->slots[ent_slot(&all[i])].lane || !far_push(q, now, all[i]))
+            heap_insert(q, all[i]); /* lane markers always stay in the heap */
+    free(all);
+    q->edge = far_edge(f);
+}
+
+static void far_stop(struct sim_evq *q)
+{
+    struct far *f = &q->far;
+    struct heap_ent *all = sim_xmalloc((size_t)(f->n ? f->n : 1) * sizeof *all);
+    uint64_t k = far_drain(q, all);
+    for (uint64_t j = 0; j < k; j++)
+        heap_insert(q, all[j]);
+    free(all);
+    f->on = false;
+}
+
+/* Moves the first nonempty bucket into the heap and makes the next one
+ * the first. Its events' slot records are fetched on the way: they run
+ * within the next few hundred events, and a record otherwise missed the
+ * cache when its event came to run. */
+static void far_take(struct sim_evq *q)
+{
+    struct far *f = &q->far;
+    uint32_t i = (uint32_t)(f->cur & (FAR_BUCKETS - 1)), w = i >> 6;
+    uint64_t bits = f->full[w] & (~(uint64_t)0 << (i & 63));
+    while (!bits) { /* f->n > 0, so some bit is set */
+        w = (w + 1) & (FAR_WORDS - 1);
+        bits = f->full[w];
+    }
+    uint32_t j = w << 6 | (uint32_t)__builtin_ctzll(bits);
+    f->cur += (j - i) & (FAR_BUCKETS - 1);
+    struct far_bucket *b = &f->b[j];
+    uint32_t moved = 0;
+    for (uint32_t k = 0; k < b->n; k++) {
+        uint32_t s = ent_slot(&b->e[k]);
+        if (q->pos[s] == FAR_DEAD) {
+            slot_free(q, s);
+            continue;
+        }
+        const struct ev_slot *sl = &q->slots[s];
+        PREFETCH(sl->subject);
+        PREFETCH(sl->object);
+        heap_insert(q, b->e[k]);
+        moved++;
+    }
+    if (f->n > b->n) {
+        uint32_t i2 = (j + 1) & (FAR_BUCKETS - 1), w2 = i2 >> 6;
+        uint64_t bits2 = f->full[w2] & (~(uint64_t)0 << (i2 & 63));
+        bits2 &= ~((uint64_t)1 << (j & 63)) | (w2 != w ? ~(uint64_t)0 : 0);
+        while (!bits2) {
+            w2 = (w2 + 1) & (FAR_WORDS - 1);
+            bits2 = f->full[w2];
+            if (w2 == w) bits2 &= ~((uint64_t)1 << (j & 63));
+        }
+        const struct far_bucket *nb = &f->b[w2 << 6 | (uint32_t)__builtin_ctzll(bits2)];
+        for (uint32_t k = 0; k < nb->n; k++)
+            PREFETCH(&q->slots[ent_slot(&nb->e[k])]);
+    }
+    f->n -= b->n;
+    f->live -= moved;
+    /* Every bucket is this full once, as it comes due: kept, the arrays
+     * would hold FAR_BUCKETS full buckets, whatever is pending. */
+    free(b->e);
+    *b = (struct far_bucket){0};
+    f->full[w] &= ~((uint64_t)1 << (j & 63));
+    f->cur++;
+    q->edge = far_edge(f);
+    /* Tuning, at most once per quarter of what the store holds (so its
+     * O(n) re-bucketing costs O(1) per event): narrower buckets when one
+     * held far more than the target, wider when they hold far less. */
+    f->since += moved;
+    f->taken++;
+    f->moved += moved;
+    if (f->since <= f->n / 4) return;
+    if (moved > 4 * f->target && f->shift > SHIFT_MIN) {
+        far_retune(q, f->shift - 2);
+    } else if (f->taken >= 64) {
+        if (f->moved < f->taken * f->target / 8 && f->shift < SHIFT_MAX)
+            far_retune(q, f->shift + 2);
+        f->taken = f->moved = 0;
+    }
+}
+
+/* The run loop's slow path, outside any callback (no hole): the heap's
+ * root is not known to be the next event. Brings the far store's first
+ * buckets in until it is, and turns the store on or off. */
+static OUT_OF_LINE void far_service(struct sim_evq *q, sim_time now)
+{
+    struct far *f = &q->far;
+    if (!f->on) {
+        if (q->n < f->on_at) {
+            q->edge = SIM_TIME_MAX;
+            return;
+        }
+        far_start(q, now);
+    }
+    while (f->n && (q->n == 0 || q->heap[0].at >= q->edge))
+        far_take(q);
+    if (q->n + f->live < f->on_at / 4) far_stop(q);
+}
+
+/* Every insertion of a heap event goes through here. */
+static inline void push_event(struct sim_evq *q, sim_time now, struct heap_ent e)
+{
+    if (q->far.on && far_push(q, now, e)) return;
+    heap_push(q, e);
+    if (SIM_UNLIKELY(q->n >= q->far.on_at) && !q->far.on) q->edge = 0; /* see far_service */
 }
 
 /* Whether the event at position p was cancelled. The flags live in a bitmap
@@ -481,7 +772,7 @@ static void renumber(struct sim_evq *q)
         if (q->lanes[l].marked) lane_remark(q, &q->lanes[l], false); /* drop stale markers */
     uint64_t markers, live;
     lanes_count(q, &markers, &live);
-    uint64_t total = q->n - markers + live, k = 0;
+    uint64_t total = q->n - markers + live + q->far.live, k = 0;
     struct renum *all = sim_xmalloc((size_t)(total ? total : 1) * sizeof *all);
     for (uint32_t i = 0; i < q->n; i++)
         if (!q->slots[ent_slot(&q->heap[i])].lane)
@@ -492,6 +783,12 @@ static void renumber(struct sim_evq *q)
             struct lane_ent *e = &ln->ring[p & ln->mask];
             if (!lane_dead(ln, p)) all[k++] = (struct renum){e->at, e->key, &e->key};
         }
+    }
+    for (uint32_t i = 0; q->far.n && i < FAR_BUCKETS; i++) {
+        struct far_bucket *b = &q->far.b[i];
+        for (uint32_t j = 0; j < b->n; j++)
+            if (q->pos[ent_slot(&b->e[j])] == FAR_LIVE)
+                all[k++] = (struct renum){b->e[j].at, b->e[j].key, &b->e[j].key};
     }
     SIM_ASSERT(k == total);
     qsort(all, total, sizeof *all, renum_cmp);
@@ -513,14 +810,15 @@ static OUT_OF_LINE sim_event_id schedule_slow(struct sim *sim, sim_time at, uint
     struct sim_evq *q = sim->evq;
     if (SIM_UNLIKELY(q->seq == SEQ_LIMIT)) renumber(q);
     uint32_t s = slot_take(q, fn, subject, object, 0);
-    heap_push(q, (struct heap_ent){at, phase << 63 | q->seq++ << 32 | s});
+    push_event(q, sim->now, (struct heap_ent){at, phase << 63 | q->seq++ << 32 | s});
     return (uint64_t)q->slots[s].gen << 32 | s;
 }
 
 /* A push into a heap that has no hole to fill or is past the small case. */
-static OUT_OF_LINE sim_event_id push_slow(struct sim_evq *q, struct heap_ent e, sim_event_id id)
+static OUT_OF_LINE sim_event_id push_slow(struct sim_evq *q, sim_time now, struct heap_ent e,
+                                          sim_event_id id)
 {
-    heap_push(q, e);
+    push_event(q, now, e);
     return id;
 }
 
@@ -542,7 +840,7 @@ static ALWAYS_INLINE sim_event_id schedule(struct sim *sim, sim_time at, uint64_
     const struct ev_slot *sl = slot_reuse(q, s, fn, subject, object, 0);
     struct heap_ent e = {at, phase << 63 | q->seq++ << 32 | s};
     sim_event_id id = (uint64_t)sl->gen << 32 | s;
-    if (SIM_UNLIKELY(!q->hole || q->n > ARITY + 1)) return push_slow(q, e, id);
+    if (SIM_UNLIKELY(!q->hole || q->n > ARITY + 1)) return push_slow(q, sim->now, e, id);
     q->hole = false;
     sift_root_small(q, e);
     return id;
@@ -638,6 +936,7 @@ static uint32_t pending_slot(const struct sim_evq *q, sim_event_id id)
     uint32_t s = (uint32_t)id, gen = (uint32_t)(id >> 32);
     if (s >= q->nslots || q->slots[s].gen != gen || q->slots[s].lane) return NO_SLOT;
     uint32_t i = q->pos[s];
+    if (i == FAR_LIVE) return s;
     if (i >= q->n || ent_slot(&q->heap[i]) != s) return NO_SLOT;
     return s;
 }
@@ -659,6 +958,14 @@ bool sim_event_cancel(struct sim *sim, sim_event_id id)
     }
     uint32_t s = pending_slot(q, id);
     if (s == NO_SLOT) return false;
+    if (q->pos[s] == FAR_LIVE) {
+        /* its bucket still holds it: the slot is freed when that bucket is
+         * taken, and its id is stale from now */
+        q->pos[s] = FAR_DEAD;
+        q->far.live--;
+        slot_bump(&q->slots[s]);
+        return true;
+    }
     heap_delete(q, q->pos[s]);
     slot_release(q, s);
     return true;
@@ -676,7 +983,15 @@ uint64_t sim_event_count(const struct sim *sim)
     const struct sim_evq *q = sim->evq;
     uint64_t markers, live;
     lanes_count(q, &markers, &live);
-    return q->n - q->hole - markers + live;
+    return q->n - q->hole - markers + live + q->far.live;
+}
+
+void sim_event__set_far(struct sim *sim, uint32_t on_at, uint32_t target)
+{
+    struct sim_evq *q = sim->evq;
+    SIM_ASSERT(on_at >= 4 && target >= 1);
+    q->far.on_at = on_at;
+    q->far.target = target;
 }
 
 void sim_event__set_seq(struct sim *sim, uint64_t seq)
@@ -687,16 +1002,19 @@ void sim_event__set_seq(struct sim *sim, uint64_t seq)
 }
 
 /* The next event is most likely the root's least child: load its record
- * and start loading its subject while this callback runs (cache misses when
- * many requests are in flight). Out of line, so that small heaps, which
- * never call it, keep run_top's code as tight as without it. */
+ * and start loading its subject (two lines) and object while this callback
+ * runs (cache misses when many requests are in flight; see sim_event.h). Out of line, so that small
+ * heaps, which never call it, keep run_top's code as tight as without it. */
 static OUT_OF_LINE void prefetch_next(const struct sim_evq *q)
 {
     const struct heap_ent *h = q->heap;
     uint32_t a = 1 + (uint32_t)ent_less(&h[2], &h[1]);
     uint32_t b = 3 + (uint32_t)ent_less(&h[4], &h[3]);
     uint32_t m = ent_less(&h[b], &h[a]) ? b : a;
-    PREFETCH(q->slots[ent_slot(&h[m])].subject);
+    const struct ev_slot *sl = &q->slots[ent_slot(&h[m])];
+    PREFETCH(sl->subject);
+    PREFETCH((const void *)((uintptr_t)sl->subject + LINE));
+    PREFETCH(sl->object);
 }
 
 /* Runs heap[0], which is due; false when it was a stale lane marker, which
@@ -739,10 +1057,17 @@ static ALWAYS_INLINE bool run_top(struct sim *sim, struct sim_evq *q)
     return true;
 }
 
+/* Whether there is a next event; it is then heap[0]. */
+static ALWAYS_INLINE bool top_ready(struct sim *sim, struct sim_evq *q)
+{
+    if (SIM_UNLIKELY(q->n == 0 || q->heap[0].at >= q->edge)) far_service(q, sim->now);
+    return q->n > 0;
+}
+
 bool sim_event__run_next(struct sim *sim, sim_time horizon)
 {
     struct sim_evq *q = sim->evq;
-    while (q->n > 0 && q->heap[0].at <= horizon)
+    while (top_ready(sim, q) && q->heap[0].at <= horizon)
         if (run_top(sim, q)) return true;
     return false;
 }
@@ -750,6 +1075,6 @@ bool sim_event__run_next(struct sim *sim, sim_time horizon)
 void sim_event__run(struct sim *sim, sim_time horizon)
 {
     struct sim_evq *q = sim->evq;
-    while (!sim->stopped && q->n > 0 && q->heap[0].at <= horizon)
+    while (!sim->stopped && top_ready(sim, q) && q->heap[0].at <= horizon)
         run_top(sim, q);
 }

@@ -338,10 +338,13 @@ static size_t ref_min(const struct rnd *r)
     return m;
 }
 
-static void test_random_schedule_cancel_pop_match_reference_model(void **state)
+/* far_on: 0 leaves the far store to its defaults (the heap alone at these
+ * sizes); else it turns on at that many heap entries, with tiny buckets, and
+ * one event in 16 is scheduled up to 20 s ahead (past the ring at first). */
+static void random_ops_against_reference(uint32_t far_on)
 {
-    (void)state;
     struct sim *sim = sim_create(1, 0);
+    if (far_on) sim_event__set_far(sim, far_on, 4);
     struct rnd r = {0};
     r.cap = 4096;
     r.ev = calloc(r.cap, sizeof *r.ev);
@@ -361,6 +364,8 @@ static void test_random_schedule_cancel_pop_match_reference_model(void **state)
         if (what < 40 + bias && r.n < r.cap) {
             /* Few distinct times, so ties on time and phase are common. */
             sim_time at = sim_now(sim) + (sim_time)((u >> 8) % 8) * SIM_MS;
+            if (far_on && (u >> 20) % 16 == 0)
+                at = sim_now(sim) + (sim_time)((u >> 24) % (20 * SIM_S));
             int phase = (u >> 16) % 5 == 0;
             uint64_t seq = r.seq++;
             sim_event_id id = sim_event_at_phase(sim, at, (enum sim_phase)phase, rnd_fn, &r,
@@ -403,6 +408,18 @@ static void test_random_schedule_cancel_pop_match_reference_model(void **state)
     assert_false(sim_event__run_next(sim, SIM_TIME_MAX));
     free(r.ev);
     sim_destroy(sim);
+}
+
+static void test_random_schedule_cancel_pop_match_reference_model(void **state)
+{
+    (void)state;
+    random_ops_against_reference(0);
+}
+
+static void test_far_store_random_schedule_cancel_pop_match_reference_model(void **state)
+{
+    (void)state;
+    random_ops_against_reference(16);
 }
 
 /* The same reference, with the operations also made from inside callbacks
@@ -484,11 +501,11 @@ static void fuzz_fn(struct sim *sim, void *subject, void *object)
     }
 }
 
-static void test_operations_in_callbacks_and_lanes_match_reference_model(void **state)
+static void ops_in_callbacks_against_reference(uint32_t far_on)
 {
-    (void)state;
     struct fuzz *f = calloc(1, sizeof *f);
     f->sim = sim_create(1, 0);
+    if (far_on) sim_event__set_far(f->sim, far_on, 4);
     f->r.cap = 4096;
     f->r.ev = calloc(f->r.cap, sizeof *f->r.ev);
     f->x = 0x9e3779b97f4a7c15ULL;
@@ -519,6 +536,71 @@ static void test_operations_in_callbacks_and_lanes_match_reference_model(void **
     free(f->r.ev);
     sim_destroy(f->sim);
     free(f);
+}
+
+static void test_operations_in_callbacks_and_lanes_match_reference_model(void **state)
+{
+    (void)state;
+    ops_in_callbacks_against_reference(0);
+}
+
+static void test_far_store_operations_in_callbacks_and_lanes_match_reference_model(void **state)
+{
+    (void)state;
+    ops_in_callbacks_against_reference(16);
+}
+
+/* The far store re-buckets when its buckets turn out far fuller or emptier
+ * than it aims at: here the spread of new events swings between 1 ms and
+ * 1000 s every 50,000 operations, with the list holding thousands, and every
+ * pop must still be the least pending event. Cancelled events and the
+ * 31-bit sequence renumbering happen meanwhile. */
+static void test_far_store_keeps_order_while_event_spread_changes(void **state)
+{
+    (void)state;
+    struct sim *sim = sim_create(1, 0);
+    sim_event__set_far(sim, 256, 32);
+    struct rnd r = {0};
+    r.cap = 20000;
+    r.ev = calloc(r.cap, sizeof *r.ev);
+    uint64_t x = 0x853c49e6748fea9bULL;
+    const sim_time spread[] = {SIM_MS, 1000 * SIM_S, 10 * SIM_MS, 50 * SIM_S};
+    long popped = 0;
+    for (long op = 0; op < 400000; op++) {
+        uint64_t u = xorshift(&x);
+        sim_time span = spread[(op / 50000) % 4];
+        if (op == 300000) sim_event__set_seq(sim, ((uint64_t)1 << 31) - 100);
+        unsigned what = (unsigned)(u % 100);
+        if (what < 52 && r.n < r.cap) {
+            sim_time at = sim_now(sim) + (sim_time)((u >> 8) % (uint64_t)span);
+            uint64_t seq = r.seq++;
+            sim_event_id id = sim_event_at(sim, at, rnd_fn, &r, (void *)(uintptr_t)seq);
+            r.ev[r.n++] = (struct ref_ev){at, 0, seq, id};
+        } else if (what < 60 && r.n) {
+            size_t i = (size_t)(u >> 24) % r.n;
+            assert_true(sim_event_cancel(sim, r.ev[i].id));
+            assert_false(sim_event_is_pending(sim, r.ev[i].id));
+            r.ev[i] = r.ev[--r.n];
+        } else if (r.n) {
+            assert_true(sim_event__run_next(sim, SIM_TIME_MAX));
+            size_t m = ref_min(&r);
+            assert_true(r.ran == r.ev[m].seq);
+            assert_true(r.ran_at == r.ev[m].at);
+            r.ev[m] = r.ev[--r.n];
+            popped++;
+        }
+        if (op % 1000 == 0) assert_int_equal(sim_event_count(sim), r.n);
+    }
+    while (r.n) {
+        assert_true(sim_event__run_next(sim, SIM_TIME_MAX));
+        size_t m = ref_min(&r);
+        assert_true(r.ran == r.ev[m].seq);
+        r.ev[m] = r.ev[--r.n];
+    }
+    assert_false(sim_event__run_next(sim, SIM_TIME_MAX));
+    assert_true(popped > 100000);
+    free(r.ev);
+    sim_destroy(sim);
 }
 
 static void test_large_heap_pops_in_order_after_random_cancels(void **state)
@@ -845,6 +927,9 @@ int main(void)
         cmocka_unit_test(test_callback_can_cancel_an_event_of_the_same_instant),
         cmocka_unit_test(test_random_schedule_cancel_pop_match_reference_model),
         cmocka_unit_test(test_operations_in_callbacks_and_lanes_match_reference_model),
+        cmocka_unit_test(test_far_store_random_schedule_cancel_pop_match_reference_model),
+        cmocka_unit_test(test_far_store_operations_in_callbacks_and_lanes_match_reference_model),
+        cmocka_unit_test(test_far_store_keeps_order_while_event_spread_changes),
         cmocka_unit_test(test_large_heap_pops_in_order_after_random_cancels),
         cmocka_unit_test(test_sequence_renumbering_keeps_scheduling_order),
         cmocka_unit_test(test_timeout_pattern_keeps_event_count_bounded),
