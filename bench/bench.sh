@@ -11,11 +11,15 @@
 # always this checkout's (the file format is a stable contract), so both
 # builds run the same models. Figures:
 #   mm1, mm8          M/M/1 and M/M/8 at rho 0.9, about 1.1e6 customers each,
-#                     from the file to summary.json: model events/s = 2 per
-#                     customer / wall time of the run (perf.json)
+#                     from the file to summary.json: model events/s = the
+#                     run's events / its wall time (perf.json): 2 per
+#                     customer, warm-up included (its customers take wall
+#                     time too), plus one sampler event per simulated second
 #   hold 1e5          the kernel's event list with 100,000 pending: ns/event
 #   inflight 1e5      bench/inflight.yaml, 100,000 requests in flight:
-#                     ns per kernel event
+#                     ns per kernel event; the 60 s file spends its first
+#                     ~20 s filling up (and faulting its memory in), the
+#                     300 s row is the steady state
 #   valentine         scenarios/valentine.yaml, every variant, --jobs 2: wall s;
 #                     and valentine/none alone: M events/s
 #   peak RSS          valentine/none at --duration 10m and 20m: MB (must not grow)
@@ -35,8 +39,7 @@ now() { date +%s.%N; }
 bench_mm() { # FILE
     "$1/domino" run "$2" --quiet --jobs 1 --out "$tmp/o" || return 1
     n=$(basename "$2" .yaml)
-    sent=$(sed -n 's/^      "sent": \([0-9]*\).*/\1/p' "$tmp/o/$n/base/summary.json")
-    awk -v n="$sent" -v w="$(field "$tmp/o/$n/base/perf.json" wall_s)" 'BEGIN { printf "%.2f", 2 * n / w / 1e6 }'
+    awk -v x="$(field "$tmp/o/$n/base/perf.json" events_per_s)" 'BEGIN { printf "%.2f", x / 1e6 }'
 }
 bench_mm1() { bench_mm "$1" scenarios/mm1.yaml; }
 bench_mm8() { bench_mm "$1" bench/mm8.yaml; }
@@ -44,11 +47,12 @@ bench_hold() {
     "$1/bench/bench_kernel" 100000 10000000 >"$tmp/hold" || return 1
     sed -n 's/.*: \([0-9.]*\) ns\/event.*/\1/p' "$tmp/hold"
 }
-bench_inflight() {
-    "$1/domino" run bench/inflight.yaml --quiet --jobs 1 --out "$tmp/o" || return 1
+bench_inflight() { # [DURATION]
+    "$1/domino" run bench/inflight.yaml ${2:+--duration "$2"} --quiet --jobs 1 --out "$tmp/o" || return 1
     p=$tmp/o/inflight/base/perf.json
     awk -v w="$(field "$p" wall_s)" -v e="$(field "$p" events)" 'BEGIN { printf "%.1f", w / e * 1e9 }'
 }
+bench_inflight300() { bench_inflight "$1" 300s; }
 bench_valentine_wall() {
     a=$(now)
     "$1/domino" run scenarios/valentine.yaml --quiet --jobs 2 --out "$tmp/v" || return 1
@@ -103,6 +107,7 @@ row "mm1: M model events/s (aim >= 18)" mm1 higher
 row "mm8: M model events/s" mm8 higher
 row "hold, 1e5 pending: ns/event" hold lower
 row "inflight 1e5: ns/event (aim < 150)" inflight lower
+row "inflight 1e5, 300 s: ns/event" inflight300 lower
 row "valentine, 4 variants, --jobs 2: wall s" valentine_wall lower
 row "valentine/none: M events/s" valentine_none higher
 row "valentine/none 10m: peak RSS MB" rss10 lower

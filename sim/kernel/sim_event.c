@@ -88,9 +88,10 @@
  * spread when the store turns on (density ~ n / mean distance), then
  * corrected when buckets come out over 4x fuller or, on average over 64, 8x
  * emptier than that, by re-bucketing everything (far_retune, O(n), at most
- * once per n/4 events taken). A cancelled far event is marked in pos[]
- * (FAR_DEAD) and its slot freed when its bucket is taken; its id is stale at
- * once. A taken bucket's array is freed, so the store holds memory for what
+ * once per n/4 events taken). pos[] locates a far event in its bucket, so a
+ * cancel takes it out at once (timers cancelled long before they are due
+ * would otherwise pile up: Valentine's peak RSS doubled). A bucket's array
+ * is freed when it is taken or emptied, so the store holds memory for what
  * it holds, not for every bucket's peak. Under FAR_ON / 4 pending the store
  * empties into the heap and turns off. M/M/1 never turns it on.
  *
@@ -140,13 +141,18 @@
 /* The far store (see the notes at the top). */
 #define FAR_BUCKETS 4096 /* a power of two */
 #define FAR_WORDS   (FAR_BUCKETS / 64)
-#define FAR_ON      4096             /* heap entries that turn it on */
-#define FAR_OFF     1024             /* pending events below which a refill turns it off */
-#define FAR_TARGET  512              /* entries per bucket it aims at */
-#define FAR_LIVE    (UINT32_MAX - 1) /* pos[] of a slot whose event is in the far store */
-#define FAR_DEAD    (UINT32_MAX - 2) /* ... and was cancelled there */
-#define SHIFT_MIN   4                /* bucket widths from 16 ns */
-#define SHIFT_MAX   56
+#define FAR_ON      4096 /* heap entries that turn it on */
+#define FAR_OFF     1024 /* pending events below which a refill turns it off */
+#define FAR_TARGET  512  /* entries per bucket it aims at */
+/* pos[] of a slot whose event is in the far store: FAR_BIT | bucket << 19 |
+ * index in the bucket (heap indices are < 2^30, so the bit tells them apart).
+ * A bucket refuses entries past FAR_IDX_MAX (they go to the heap). */
+#define FAR_BIT      ((uint32_t)1 << 31)
+#define FAR_IDX_BITS 19
+#define FAR_IDX_MAX  (((uint32_t)1 << FAR_IDX_BITS) - 1)
+_Static_assert((1u * FAR_BUCKETS) << FAR_IDX_BITS == 1u << 31, "pos[] packs bucket and index");
+#define SHIFT_MIN 4 /* bucket widths from 16 ns */
+#define SHIFT_MAX 56
 _Static_assert(ARITY == 4, "sift_down picks the least child by a 4-way tournament");
 
 struct heap_ent {
@@ -190,8 +196,7 @@ struct far {
     struct far_bucket *b;     /* FAR_BUCKETS of them, b[k & (FAR_BUCKETS - 1)] */
     uint64_t full[FAR_WORDS]; /* bit k: bucket k holds entries */
     uint64_t cur;             /* the first bucket's number, at >> shift */
-    uint64_t n;               /* entries held, cancelled ones included */
-    uint64_t live;            /* entries not cancelled */
+    uint64_t n;               /* entries held */
     int shift;                /* bucket width 2^shift ns */
     bool on;
     /* Tuning: buckets taken since the last retune and what they held. */
@@ -440,23 +445,13 @@ static inline uint32_t slot_take(struct sim_evq *q, sim_event_fn *fn, void *subj
     return s;
 }
 
-/* Makes the slot's current id stale. */
-static inline void slot_bump(struct ev_slot *sl)
-{
-    sl->gen = (sl->gen + 1) & GEN_MASK;
-    if (sl->gen == 0) sl->gen = 1;
-}
-
-static inline void slot_free(struct sim_evq *q, uint32_t s)
-{
-    q->pos[s] = q->free_slot;
-    q->free_slot = s;
-}
-
 static inline void slot_release(struct sim_evq *q, uint32_t s)
 {
-    slot_bump(&q->slots[s]);
-    slot_free(q, s);
+    struct ev_slot *sl = &q->slots[s];
+    sl->gen = (sl->gen + 1) & GEN_MASK;
+    if (sl->gen == 0) sl->gen = 1;
+    q->pos[s] = q->free_slot;
+    q->free_slot = s;
 }
 
 /* Inserts e into the heap, which has no hole. */
@@ -486,39 +481,70 @@ static bool far_push(struct sim_evq *q, sim_time now, struct heap_ent e)
     if (k - f->cur >= FAR_BUCKETS) return false;
     uint32_t i = (uint32_t)(k & (FAR_BUCKETS - 1));
     struct far_bucket *b = &f->b[i];
+    if (SIM_UNLIKELY(b->n == FAR_IDX_MAX)) return false;
     if (SIM_UNLIKELY(b->n == b->cap)) {
         b->cap = b->cap ? b->cap * 2 : 16;
         b->e = sim_xrealloc(b->e, (size_t)b->cap * sizeof *b->e);
     }
+    q->pos[ent_slot(&e)] = FAR_BIT | i << FAR_IDX_BITS | b->n;
     b->e[b->n++] = e;
     f->full[i >> 6] |= (uint64_t)1 << (i & 63);
-    q->pos[ent_slot(&e)] = FAR_LIVE;
     f->n++;
-    f->live++;
     q->edge = far_edge(f);
     return true;
 }
 
-/* Empties every bucket into `out` (which holds f->n entries), freeing the
- * slots of cancelled entries; returns the live entries copied. */
+static inline struct far_bucket *far_bucket_at(const struct far *f, uint32_t pos)
+{
+    return &f->b[(pos >> FAR_IDX_BITS) & (FAR_BUCKETS - 1)];
+}
+
+/* Whether pos (a pos[] value with FAR_BIT) is slot s's entry. */
+static bool far_holds(const struct sim_evq *q, uint32_t pos, uint32_t s)
+{
+    if (!q->far.b) return false;
+    const struct far_bucket *b = far_bucket_at(&q->far, pos);
+    uint32_t j = pos & FAR_IDX_MAX;
+    return j < b->n && ent_slot(&b->e[j]) == s;
+}
+
+/* Takes a cancelled event's entry out of its bucket (the last one fills
+ * its place), so cancelled timers never pile up in the store. */
+static void far_remove(struct sim_evq *q, uint32_t pos)
+{
+    struct far *f = &q->far;
+    struct far_bucket *b = far_bucket_at(f, pos);
+    uint32_t j = pos & FAR_IDX_MAX;
+    struct heap_ent last = b->e[--b->n];
+    if (j != b->n) {
+        b->e[j] = last;
+        q->pos[ent_slot(&last)] = pos;
+    }
+    if (b->n == 0) {
+        uint32_t i = (pos >> FAR_IDX_BITS) & (FAR_BUCKETS - 1);
+        f->full[i >> 6] &= ~((uint64_t)1 << (i & 63));
+        free(b->e);
+        *b = (struct far_bucket){0};
+    }
+    f->n--;
+    q->edge = far_edge(f);
+}
+
+/* Empties every bucket into `out` (which holds f->n entries); returns how
+ * many it copied. */
 static uint64_t far_drain(struct sim_evq *q, struct heap_ent *out)
 {
     struct far *f = &q->far;
     uint64_t k = 0;
     for (uint32_t i = 0; i < FAR_BUCKETS && f->n; i++) {
         struct far_bucket *b = &f->b[i];
-        for (uint32_t j = 0; j < b->n; j++) {
-            uint32_t s = ent_slot(&b->e[j]);
-            if (q->pos[s] == FAR_DEAD)
-                slot_free(q, s);
-            else
-                out[k++] = b->e[j];
-        }
+        if (b->n) memcpy(out + k, b->e, (size_t)b->n * sizeof *out);
+        k += b->n;
         f->n -= b->n;
-        b->n = 0;
+        free(b->e);
+        *b = (struct far_bucket){0};
     }
     memset(f->full, 0, sizeof f->full);
-    f->live = 0;
     q->edge = SIM_TIME_MAX;
     return k;
 }
@@ -600,34 +626,12 @@ static void far_take(struct sim_evq *q)
     uint32_t j = w << 6 | (uint32_t)__builtin_ctzll(bits);
     f->cur += (j - i) & (FAR_BUCKETS - 1);
     struct far_bucket *b = &f->b[j];
-    uint32_t moved = 0;
-    for (uint32_t k = 0; k < b->n; k++) {
-        uint32_t s = ent_slot(&b->e[k]);
-        if (q->pos[s] == FAR_DEAD) {
-            slot_free(q, s);
-            continue;
-        }
-        const struct ev_slot *sl = &q->slots[s];
-        PREFETCH(sl->subject);
-        PREFETCH(sl->object);
+    uint32_t moved = b->n;
+    for (uint32_t k = 0; k < moved; k++) {
+        PREFETCH(&q->slots[ent_slot(&b->e[k])]);
         heap_insert(q, b->e[k]);
-        moved++;
     }
-    if (f->n > b->n) {
-        uint32_t i2 = (j + 1) & (FAR_BUCKETS - 1), w2 = i2 >> 6;
-        uint64_t bits2 = f->full[w2] & (~(uint64_t)0 << (i2 & 63));
-        bits2 &= ~((uint64_t)1 << (j & 63)) | (w2 != w ? ~(uint64_t)0 : 0);
-        while (!bits2) {
-            w2 = (w2 + 1) & (FAR_WORDS - 1);
-            bits2 = f->full[w2];
-            if (w2 == w) bits2 &= ~((uint64_t)1 << (j & 63));
-        }
-        const struct far_bucket *nb = &f->b[w2 << 6 | (uint32_t)__builtin_ctzll(bits2)];
-        for (uint32_t k = 0; k < nb->n; k++)
-            PREFETCH(&q->slots[ent_slot(&nb->e[k])]);
-    }
-    f->n -= b->n;
-    f->live -= moved;
+    f->n -= moved;
     /* Every bucket is this full once, as it comes due: kept, the arrays
      * would hold FAR_BUCKETS full buckets, whatever is pending. */
     free(b->e);
@@ -666,7 +670,7 @@ static OUT_OF_LINE void far_service(struct sim_evq *q, sim_time now)
     }
     while (f->n && (q->n == 0 || q->heap[0].at >= q->edge))
         far_take(q);
-    if (q->n + f->live < f->on_at / 4) far_stop(q);
+    if (q->n + f->n < f->on_at / 4) far_stop(q);
 }
 
 /* Every insertion of a heap event goes through here. */
@@ -772,7 +776,7 @@ static void renumber(struct sim_evq *q)
         if (q->lanes[l].marked) lane_remark(q, &q->lanes[l], false); /* drop stale markers */
     uint64_t markers, live;
     lanes_count(q, &markers, &live);
-    uint64_t total = q->n - markers + live + q->far.live, k = 0;
+    uint64_t total = q->n - markers + live + q->far.n, k = 0;
     struct renum *all = sim_xmalloc((size_t)(total ? total : 1) * sizeof *all);
     for (uint32_t i = 0; i < q->n; i++)
         if (!q->slots[ent_slot(&q->heap[i])].lane)
@@ -787,8 +791,7 @@ static void renumber(struct sim_evq *q)
     for (uint32_t i = 0; q->far.n && i < FAR_BUCKETS; i++) {
         struct far_bucket *b = &q->far.b[i];
         for (uint32_t j = 0; j < b->n; j++)
-            if (q->pos[ent_slot(&b->e[j])] == FAR_LIVE)
-                all[k++] = (struct renum){b->e[j].at, b->e[j].key, &b->e[j].key};
+            all[k++] = (struct renum){b->e[j].at, b->e[j].key, &b->e[j].key};
     }
     SIM_ASSERT(k == total);
     qsort(all, total, sizeof *all, renum_cmp);
@@ -936,7 +939,7 @@ static uint32_t pending_slot(const struct sim_evq *q, sim_event_id id)
     uint32_t s = (uint32_t)id, gen = (uint32_t)(id >> 32);
     if (s >= q->nslots || q->slots[s].gen != gen || q->slots[s].lane) return NO_SLOT;
     uint32_t i = q->pos[s];
-    if (i == FAR_LIVE) return s;
+    if (i & FAR_BIT) return far_holds(q, i, s) ? s : NO_SLOT;
     if (i >= q->n || ent_slot(&q->heap[i]) != s) return NO_SLOT;
     return s;
 }
@@ -958,15 +961,10 @@ bool sim_event_cancel(struct sim *sim, sim_event_id id)
     }
     uint32_t s = pending_slot(q, id);
     if (s == NO_SLOT) return false;
-    if (q->pos[s] == FAR_LIVE) {
-        /* its bucket still holds it: the slot is freed when that bucket is
-         * taken, and its id is stale from now */
-        q->pos[s] = FAR_DEAD;
-        q->far.live--;
-        slot_bump(&q->slots[s]);
-        return true;
-    }
-    heap_delete(q, q->pos[s]);
+    if (q->pos[s] & FAR_BIT)
+        far_remove(q, q->pos[s]);
+    else
+        heap_delete(q, q->pos[s]);
     slot_release(q, s);
     return true;
 }
@@ -983,7 +981,7 @@ uint64_t sim_event_count(const struct sim *sim)
     const struct sim_evq *q = sim->evq;
     uint64_t markers, live;
     lanes_count(q, &markers, &live);
-    return q->n - q->hole - markers + live + q->far.live;
+    return q->n - q->hole - markers + live + q->far.n;
 }
 
 void sim_event__set_far(struct sim *sim, uint32_t on_at, uint32_t target)
