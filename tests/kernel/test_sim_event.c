@@ -338,6 +338,18 @@ static size_t ref_min(const struct rnd *r)
     return m;
 }
 
+/* Runs what is left: it must come out in reference order too. */
+static void drain_against_reference(struct sim *sim, struct rnd *r)
+{
+    while (r->n) {
+        assert_true(sim_event__run_next(sim, SIM_TIME_MAX));
+        size_t m = ref_min(r);
+        assert_true(r->ran == r->ev[m].seq);
+        r->ev[m] = r->ev[--r->n];
+    }
+    assert_false(sim_event__run_next(sim, SIM_TIME_MAX));
+}
+
 /* far_on: 0 leaves the far store to its defaults (the heap alone at these
  * sizes); else it turns on at that many heap entries, with tiny buckets, and
  * one event in 16 is scheduled up to 20 s ahead (past the ring at first). */
@@ -398,14 +410,7 @@ static void random_ops_against_reference(uint32_t far_on)
         assert_int_equal(sim_event_count(sim), r.n);
         if (r.n && op % 97 == 0) assert_true(sim_event_is_pending(sim, r.ev[(u >> 32) % r.n].id));
     }
-    /* Drain: the rest must come out in reference order too. */
-    while (r.n) {
-        assert_true(sim_event__run_next(sim, SIM_TIME_MAX));
-        size_t m = ref_min(&r);
-        assert_true(r.ran == r.ev[m].seq);
-        r.ev[m] = r.ev[--r.n];
-    }
-    assert_false(sim_event__run_next(sim, SIM_TIME_MAX));
+    drain_against_reference(sim, &r);
     free(r.ev);
     sim_destroy(sim);
 }
@@ -591,13 +596,7 @@ static void test_far_store_keeps_order_while_event_spread_changes(void **state)
         }
         if (op % 1000 == 0) assert_int_equal(sim_event_count(sim), r.n);
     }
-    while (r.n) {
-        assert_true(sim_event__run_next(sim, SIM_TIME_MAX));
-        size_t m = ref_min(&r);
-        assert_true(r.ran == r.ev[m].seq);
-        r.ev[m] = r.ev[--r.n];
-    }
-    assert_false(sim_event__run_next(sim, SIM_TIME_MAX));
+    drain_against_reference(sim, &r);
     assert_true(popped > 100000);
     free(r.ev);
     sim_destroy(sim);
