@@ -87,7 +87,7 @@
  *   The width aims at FAR_TARGET events per bucket: first from the heap's
  * spread when the store turns on (density ~ n / mean distance), then
  * corrected when buckets come out over 4x fuller or, on average over 64, 8x
- * emptier than that, by re-bucketing everything (far_retune, O(n), at most
+ * emptier than that, by re-bucketing everything (far_rebucket, O(n), at most
  * once per n/4 events taken). pos[] locates a far event in its bucket, so a
  * cancel takes it out at once (timers cancelled long before they are due
  * would otherwise pile up: Valentine's peak RSS doubled). A bucket's array
@@ -104,7 +104,6 @@
 #include "sim.h"
 #include "sim_mem.h"
 
-#define PREFETCH(p) SIM_PREFETCH(p)
 #if defined(__GNUC__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 /* noipa: a function whose only effect is a prefetch would otherwise be
@@ -141,8 +140,7 @@
 /* The far store (see the notes at the top). */
 #define FAR_BUCKETS 4096 /* a power of two */
 #define FAR_WORDS   (FAR_BUCKETS / 64)
-#define FAR_ON      4096 /* heap entries that turn it on */
-#define FAR_OFF     1024 /* pending events below which a refill turns it off */
+#define FAR_ON      4096 /* heap entries that turn it on; under a quarter of that, off */
 #define FAR_TARGET  512  /* entries per bucket it aims at */
 /* pos[] of a slot whose event is in the far store: FAR_BIT | bucket << 19 |
  * index in the bucket (heap indices are < 2^30, so the bit tells them apart).
@@ -199,7 +197,8 @@ struct far {
     uint64_t n;               /* entries held */
     int shift;                /* bucket width 2^shift ns */
     bool on;
-    /* Tuning: buckets taken since the last retune and what they held. */
+    /* Tuning: buckets taken and the events they held (since the last 64),
+     * events taken since the last re-bucketing. */
     uint64_t taken, moved, since;
     uint32_t on_at, target; /* FAR_ON and FAR_TARGET unless a test set them */
 };
@@ -323,10 +322,10 @@ static void sift_down(struct sim_evq *q, uint32_t i, struct heap_ent e)
              * groups inside the allocation). */
             if (ARITY * c + 1 < n) {
                 const char *g = (const char *)&h[ARITY * c + 1];
-                PREFETCH(g);
-                PREFETCH(g + LINE);
-                PREFETCH(g + 2 * LINE);
-                PREFETCH(g + 3 * LINE);
+                SIM_PREFETCH(g);
+                SIM_PREFETCH(g + LINE);
+                SIM_PREFETCH(g + 2 * LINE);
+                SIM_PREFETCH(g + 3 * LINE);
             }
             uint32_t a = c + (uint32_t)ent_less(&h[c + 1], &h[c]);
             uint32_t b = c + 2 + (uint32_t)ent_less(&h[c + 3], &h[c + 2]);
@@ -549,20 +548,22 @@ static uint64_t far_drain(struct sim_evq *q, struct heap_ent *out)
     return k;
 }
 
-/* Re-buckets everything at a new width (the first bucket keeps covering
- * the old edge, so every far event stays at or after the edge). */
-static void far_retune(struct sim_evq *q, int shift)
+/* Takes everything out of the buckets and puts it back: into buckets of
+ * 2^shift ns while the store stays on (the first one still covers the old
+ * edge, so every far event stays at or after the edge), else into the heap. */
+static void far_rebucket(struct sim_evq *q, int shift, bool on)
 {
     struct far *f = &q->far;
     uint64_t edge = f->cur << f->shift;
     struct heap_ent *all = sim_xmalloc((size_t)(f->n ? f->n : 1) * sizeof *all);
     uint64_t k = far_drain(q, all);
+    f->on = on;
     f->shift = shift;
     f->cur = edge >> shift;
-    for (uint64_t j = 0; j < k; j++)
-        if (!far_push(q, 0, all[j])) heap_insert(q, all[j]);
-    free(all);
     f->since = 0;
+    for (uint64_t j = 0; j < k; j++)
+        if (!on || !far_push(q, 0, all[j])) heap_insert(q, all[j]);
+    free(all);
 }
 
 /* Turns the far store on, with buckets about FAR_TARGET events wide at the
@@ -599,17 +600,6 @@ static void far_start(struct sim_evq *q, sim_time now)
     q->edge = far_edge(f);
 }
 
-static void far_stop(struct sim_evq *q)
-{
-    struct far *f = &q->far;
-    struct heap_ent *all = sim_xmalloc((size_t)(f->n ? f->n : 1) * sizeof *all);
-    uint64_t k = far_drain(q, all);
-    for (uint64_t j = 0; j < k; j++)
-        heap_insert(q, all[j]);
-    free(all);
-    f->on = false;
-}
-
 /* Moves the first nonempty bucket into the heap and makes the next one
  * the first. Its events' slot records are fetched on the way: they run
  * within the next few hundred events, and a record otherwise missed the
@@ -628,7 +618,7 @@ static void far_take(struct sim_evq *q)
     struct far_bucket *b = &f->b[j];
     uint32_t moved = b->n;
     for (uint32_t k = 0; k < moved; k++) {
-        PREFETCH(&q->slots[ent_slot(&b->e[k])]);
+        SIM_PREFETCH(&q->slots[ent_slot(&b->e[k])]);
         heap_insert(q, b->e[k]);
     }
     f->n -= moved;
@@ -647,10 +637,10 @@ static void far_take(struct sim_evq *q)
     f->moved += moved;
     if (f->since <= f->n / 4) return;
     if (moved > 4 * f->target && f->shift > SHIFT_MIN) {
-        far_retune(q, f->shift - 2);
+        far_rebucket(q, f->shift - 2, true);
     } else if (f->taken >= 64) {
         if (f->moved < f->taken * f->target / 8 && f->shift < SHIFT_MAX)
-            far_retune(q, f->shift + 2);
+            far_rebucket(q, f->shift + 2, true);
         f->taken = f->moved = 0;
     }
 }
@@ -670,7 +660,7 @@ static OUT_OF_LINE void far_service(struct sim_evq *q, sim_time now)
     }
     while (f->n && (q->n == 0 || q->heap[0].at >= q->edge))
         far_take(q);
-    if (q->n + f->n < f->on_at / 4) far_stop(q);
+    if (q->n + f->n < f->on_at / 4) far_rebucket(q, f->shift, false);
 }
 
 /* Every insertion of a heap event goes through here. */
@@ -1001,8 +991,9 @@ void sim_event__set_seq(struct sim *sim, uint64_t seq)
 
 /* The next event is most likely the root's least child: load its record
  * and start loading its subject (two lines) and object while this callback
- * runs (cache misses when many requests are in flight; see sim_event.h). Out of line, so that small
- * heaps, which never call it, keep run_top's code as tight as without it. */
+ * runs (cache misses when many requests are in flight; see sim_event.h).
+ * Out of line, so that small heaps, which never call it, keep run_top's
+ * code as tight as without it. */
 static OUT_OF_LINE void prefetch_next(const struct sim_evq *q)
 {
     const struct heap_ent *h = q->heap;
@@ -1010,9 +1001,9 @@ static OUT_OF_LINE void prefetch_next(const struct sim_evq *q)
     uint32_t b = 3 + (uint32_t)ent_less(&h[4], &h[3]);
     uint32_t m = ent_less(&h[b], &h[a]) ? b : a;
     const struct ev_slot *sl = &q->slots[ent_slot(&h[m])];
-    PREFETCH(sl->subject);
-    PREFETCH((const void *)((uintptr_t)sl->subject + LINE));
-    PREFETCH(sl->object);
+    SIM_PREFETCH(sl->subject);
+    SIM_PREFETCH((const void *)((uintptr_t)sl->subject + LINE));
+    SIM_PREFETCH(sl->object);
 }
 
 /* Runs heap[0], which is due; false when it was a stale lane marker, which
