@@ -33,7 +33,7 @@
  * module must cancel its pending events before freeing what they point to.
  *
  * Prefetch: with many events pending, the list starts loading the next
- * event's subject (its first 128 bytes) and object one event ahead, so a
+ * event's subject (its first 128 bytes) and object one to four events ahead, so a
  * callback that will need another record soon may pass it as the object
  * even when it does not read the argument. The hint never changes order.
  */

@@ -602,6 +602,41 @@ static void test_far_store_keeps_order_while_event_spread_changes(void **state)
     sim_destroy(sim);
 }
 
+/* A far bucket is sorted into order as it comes due, unless it would sort
+ * slowly: too big (over 2^16 events) or bunched at a few instants. Then it
+ * goes through the heap, and the order must be the same. */
+static void test_far_buckets_too_big_or_bunched_to_sort_still_run_in_order(void **state)
+{
+    (void)state;
+    struct sim *sim = sim_create(1, 0);
+    sim_event__set_far(sim, 64, 4);
+    struct rnd r = {0};
+    uint64_t n = 0;
+    /* 200 events over 1 s set the buckets about 10 ms wide when the store
+     * turns on (at the first run). */
+    for (int i = 0; i < 200; i++)
+        sim_event_at(sim, (sim_time)i * 5 * SIM_MS, rnd_fn, &r, (void *)(uintptr_t)n++);
+    assert_true(sim_event__run_next(sim, SIM_TIME_MAX));
+    /* 70,000 distinct times within 1 ms: one bucket, too big to sort. */
+    for (uint64_t i = 0; i < 70000; i++)
+        sim_event_at(sim, 10 * SIM_S + (sim_time)(i * 13 % 1000000), rnd_fn, &r,
+                     (void *)(uintptr_t)n++);
+    /* 1000 at one instant and 1000 a microsecond later, in one bucket. */
+    for (int i = 0; i < 2000; i++)
+        sim_event_at(sim, 10500 * SIM_MS + (i % 2) * SIM_US, rnd_fn, &r, (void *)(uintptr_t)n++);
+    sim_time last = r.ran_at;
+    uint64_t last_seq = r.ran, ran = 1;
+    while (sim_event__run_next(sim, SIM_TIME_MAX)) {
+        assert_true(r.ran_at > last || (r.ran_at == last && r.ran > last_seq));
+        last = r.ran_at;
+        last_seq = r.ran;
+        ran++;
+    }
+    assert_int_equal(ran, n);
+    assert_int_equal(last, 10500 * SIM_MS + SIM_US);
+    sim_destroy(sim);
+}
+
 static void test_large_heap_pops_in_order_after_random_cancels(void **state)
 {
     (void)state;
@@ -929,6 +964,7 @@ int main(void)
         cmocka_unit_test(test_far_store_random_schedule_cancel_pop_match_reference_model),
         cmocka_unit_test(test_far_store_operations_in_callbacks_and_lanes_match_reference_model),
         cmocka_unit_test(test_far_store_keeps_order_while_event_spread_changes),
+        cmocka_unit_test(test_far_buckets_too_big_or_bunched_to_sort_still_run_in_order),
         cmocka_unit_test(test_large_heap_pops_in_order_after_random_cancels),
         cmocka_unit_test(test_sequence_renumbering_keeps_scheduling_order),
         cmocka_unit_test(test_timeout_pattern_keeps_event_count_bounded),
