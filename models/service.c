@@ -43,6 +43,16 @@ void svc_init(struct world *w, struct service *s, int index, const struct servic
     sim_level_init(&s->m.blocked, now, 0);
     sim_level_init(&s->m.queue, now, 0);
     met_interval_reset(&s->iv);
+    /* Only a crash (a fault's, or out of memory) and a pause walk the
+     * running requests. A service that can have neither keeps no list,
+     * whose unlinking wrote two other requests' records at every request's
+     * end (1e5 in flight: -5% time per event, medians of 7). */
+    s->track_running = cfg->max_inflight > 0;
+    for (int i = 0; i < w->cfg->nfaults; i++) {
+        const struct fault_config *f = &w->cfg->faults[i];
+        if (f->service == index && (f->kind == FAULT_CRASH || f->kind == FAULT_PAUSE))
+            s->track_running = true;
+    }
 }
 
 void svc_fini(struct service *s)
@@ -148,7 +158,7 @@ static void start_running(struct req *r)
     s->busy++;
     if (in_use(s) > s->iv_peak) s->iv_peak = in_use(s);
     set_levels(s);
-    sim_list_push_back(&s->running, &r->link);
+    if (s->track_running) sim_list_push_back(&s->running, &r->link); /* else self-linked */
     sim_hist_add(&s->m.queue_wait, now - r->arrived);
     ep_start(r);
 }
@@ -372,6 +382,7 @@ void svc_crash(struct service *s, bool hang, bool oom, const char *why)
 {
     struct sim *sim = s->world->sim;
     if (s->state == SVC_DOWN) return;
+    SIM_ASSERT(s->track_running);
     s->state = SVC_DOWN;
     s->hang = hang;
     s->m.crashes++;
@@ -400,6 +411,7 @@ void svc_restart(struct service *s)
 
 void svc_pause(struct service *s)
 {
+    SIM_ASSERT(s->track_running);
     if (s->paused++ > 0) return;
     struct sim_list *n;
     for (n = s->running.next; n != &s->running; n = n->next)

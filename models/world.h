@@ -98,15 +98,16 @@ struct service {
     struct world *world;
     int index;
     enum svc_state state;
-    bool hang;         /* while down: swallow requests instead of refusing */
-    bool saturated;    /* for the timeline */
-    int iv_peak;       /* most threads in use since the last sample */
-    int paused;        /* nesting count of active pause faults */
-    int threads;       /* 0 = unlimited */
-    int busy, blocked; /* running requests by thread state */
+    bool hang;          /* while down: swallow requests instead of refusing */
+    bool saturated;     /* for the timeline */
+    bool track_running; /* it can crash or pause, which walk `running` */
+    int iv_peak;        /* most threads in use since the last sample */
+    int paused;         /* nesting count of active pause faults */
+    int threads;        /* 0 = unlimited */
+    int busy, blocked;  /* running requests by thread state */
     int64_t queued;
     struct sim_list queue;   /* accept queue, reqs linked by link */
-    struct sim_list running; /* running reqs, linked by link */
+    struct sim_list running; /* running reqs, linked by link, if track_running */
     struct sim_list resume;  /* reqs whose continuation waits for the end of a pause */
     struct cpool *pools;
     struct endpoint *eps;

@@ -77,6 +77,7 @@ static sim_time started_at_1_15(bool lifo, sim_time *max_latency_at_2_15)
     tw_svc(&c, 0)->lifo = lifo;
     struct sim *sim;
     struct world *w = tw_start(&c, 1, 0, &sim);
+    w->svcs[0].track_running = true; /* to look at the running request */
     const struct service *s = &w->svcs[0];
     sim_run_until(sim, 1150 * MS);
     assert_int_equal(s->m.completed, 1);
@@ -110,6 +111,7 @@ static void test_queue_timeout_drops_a_request_still_waiting(void **state)
     tw_svc(&c, 0)->queue_timeout = 450 * MS;
     struct sim *sim;
     struct world *w = tw_start(&c, 1, 0, &sim);
+    w->svcs[0].track_running = true; /* to look at the running request */
     const struct service *s = &w->svcs[0];
     /* 0.1 runs until 1.1; 0.2 .. 0.6 leave the queue at 0.65 .. 1.05 */
     sim_run_until(sim, 1080 * MS);
