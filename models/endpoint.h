@@ -16,6 +16,8 @@
 
 #include "models/world.h"
 
+/* Once per world: registers the prefetch hint of work steps' ends. */
+void ep_init(struct world *w);
 void ep_start(struct req *r);
 /* The current step ended; ok = false fails the request. */
 void ep_step_done(struct req *r, bool ok);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "models/connpool.h"
+#include "models/endpoint.h"
 #include "models/fault.h"
 #include "models/load.h"
 #include "models/policy.h"
@@ -219,6 +220,7 @@ struct world *world_create(struct sim *sim, const struct world_config *cfg)
     sim_pool_init(&w->reqs, sizeof(struct req));
     sim_pool_init(&w->calls, sizeof(struct call));
     sim_pool_init(&w->fans, sizeof(struct fan));
+    ep_init(w);
     w->nsvcs = cfg->nservices;
     w->svcs = sim_xcalloc((size_t)w->nsvcs + 1, sizeof *w->svcs);
     for (int i = 0; i < w->nsvcs; i++) {

@@ -258,6 +258,8 @@ struct sim_evq {
     sim_time edge;
     struct far far;
     struct run run;
+    sim_event_fn *hint_fn; /* see sim_event_set_hint */
+    sim_event_hint_fn *hint;
 };
 
 static inline uint32_t ent_slot(const struct heap_ent *e)
@@ -1151,6 +1153,12 @@ uint64_t sim_event_count(const struct sim *sim)
     return q->n - q->hole - markers + live + q->far.n + q->run.live;
 }
 
+void sim_event_set_hint(struct sim *sim, sim_event_fn *fn, sim_event_hint_fn *hint)
+{
+    sim->evq->hint_fn = fn;
+    sim->evq->hint = hint;
+}
+
 void sim_event__set_far(struct sim *sim, uint32_t on_at, uint32_t target)
 {
     struct sim_evq *q = sim->evq;
@@ -1247,6 +1255,12 @@ static ALWAYS_INLINE void run_first(struct sim *sim, struct sim_evq *q)
         SIM_PREFETCH((const void *)((uintptr_t)next->subject + LINE));
         SIM_PREFETCH(next->object);
     }
+    if (q->hint)
+        for (uint32_t ahead = 2; ahead >= 1; ahead--)
+            if (r->i + ahead < r->n) { /* e[i] runs next, e[i + ahead] ahead + 1 events on */
+                const struct ev_slot *h = &q->slots[ent_slot(&r->e[r->i + ahead])];
+                if (h->fn == q->hint_fn) q->hint(h->subject, h->object, (int)ahead);
+            }
     sim->now = e.at;
     sim->events++;
     fn(sim, subject, object);

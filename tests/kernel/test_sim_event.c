@@ -637,6 +637,76 @@ static void test_far_buckets_too_big_or_bunched_to_sort_still_run_in_order(void 
     sim_destroy(sim);
 }
 
+/* The hint (sim_event_set_hint) sees an event of its callback, with that
+ * event's subject and object, before the event runs: ahead = 2, then 1. */
+struct hinted {
+    int ahead2, ahead1; /* calls before it ran */
+    bool ran;
+};
+
+static int hint_tag_a, hint_tag_b;
+
+static void hinted_fn(struct sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    (void)object;
+    ((struct hinted *)subject)->ran = true;
+}
+
+static void other_fn(struct sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    (void)object;
+    ((struct hinted *)subject)->ran = true;
+}
+
+static void record_hint(const void *subject, const void *object, int ahead)
+{
+    struct hinted *h = (struct hinted *)(uintptr_t)subject;
+    assert_ptr_equal(object, &hint_tag_a); /* only hinted_fn's events */
+    assert_false(h->ran);
+    assert_true(ahead == 1 || ahead == 2);
+    if (ahead == 2) {
+        assert_int_equal(h->ahead1, 0); /* 2 comes first */
+        h->ahead2++;
+    } else {
+        h->ahead1++;
+    }
+}
+
+static void test_hint_sees_events_of_its_callback_before_they_run(void **state)
+{
+    (void)state;
+    struct sim *sim = sim_create(1, 0);
+    sim_event__set_far(sim, 64, 64);
+    sim_event_set_hint(sim, hinted_fn, record_hint);
+    enum { N = 20000 };
+    struct hinted *ev = calloc(N, sizeof *ev);
+    uint64_t x = 99;
+    for (int i = 0; i < N; i++) {
+        sim_time at = (sim_time)(xorshift(&x) % (100 * (uint64_t)SIM_S));
+        if (i % 4 == 3)
+            sim_event_at(sim, at, other_fn, &ev[i], &hint_tag_b);
+        else
+            sim_event_at(sim, at, hinted_fn, &ev[i], &hint_tag_a);
+    }
+    sim_run_until(sim, SIM_TIME_MAX);
+    int both = 0;
+    for (int i = 0; i < N; i++) {
+        assert_true(ev[i].ran);
+        if (i % 4 == 3) {
+            assert_int_equal(ev[i].ahead2 + ev[i].ahead1, 0);
+        } else {
+            assert_true(ev[i].ahead2 <= 1 && ev[i].ahead1 <= 1);
+            both += ev[i].ahead2 && ev[i].ahead1;
+        }
+    }
+    /* Only the last entries of each sorted bucket (~64 events) miss out. */
+    assert_true(both > N * 3 / 4 * 8 / 10);
+    free(ev);
+    sim_destroy(sim);
+}
+
 static void test_large_heap_pops_in_order_after_random_cancels(void **state)
 {
     (void)state;
@@ -965,6 +1035,7 @@ int main(void)
         cmocka_unit_test(test_far_store_operations_in_callbacks_and_lanes_match_reference_model),
         cmocka_unit_test(test_far_store_keeps_order_while_event_spread_changes),
         cmocka_unit_test(test_far_buckets_too_big_or_bunched_to_sort_still_run_in_order),
+        cmocka_unit_test(test_hint_sees_events_of_its_callback_before_they_run),
         cmocka_unit_test(test_large_heap_pops_in_order_after_random_cancels),
         cmocka_unit_test(test_sequence_renumbering_keeps_scheduling_order),
         cmocka_unit_test(test_timeout_pattern_keeps_event_count_bounded),
