@@ -76,13 +76,13 @@
  * requests in flight: sift_down was 22% of the time). So past FAR_ON heap
  * entries the list turns into a calendar in front of a small heap: events
  * due at or after `edge` go, unordered, into buckets of 2^shift ns (a ring of
- * FAR_BUCKETS, with a bitmap of the nonempty ones), and only the heap is
- * ordered. Its root runs only while it is due before the edge; otherwise
- * the first nonempty bucket moves into the heap and the edge moves past it
- * (far_take). Every far event is at or after the edge, so the root, when it
- * runs, is the least pending event, and the (time, phase, sequence) order is
- * exactly the heap's: the store changes nothing but speed. An event outside
- * the ring (too far ahead) and every lane marker simply stay in the heap.
+ * FAR_BUCKETS, with a bitmap of the nonempty ones), unordered until they
+ * come due. The heap's root runs only while it is due before the edge;
+ * otherwise the first nonempty bucket is taken (far_take) and the edge moves
+ * past it. Every far event is at or after the edge, so what runs is always
+ * the least pending event, and the (time, phase, sequence) order is exactly
+ * the heap's: the store changes nothing but speed. An event outside the
+ * ring (too far ahead) and every lane marker simply stay in the heap.
  *   The bucket coming due is not heaped but sorted, into the run (run_fill:
  * a counting sort on the top bits of the time, then an insertion sort that
  * moves entries only within their group), and runs from there in order: a
