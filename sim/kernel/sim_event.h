@@ -70,12 +70,13 @@ sim_event_id sim_event_lane_after(struct sim *sim, sim_lane lane, sim_time delay
 /* Optional, for speed only: with many events pending the list knows the
  * next few in order, and calls hint(subject, object, ahead) for an event of
  * `fn` a few events before it runs, twice: with ahead = 2, then on the next
- * event with ahead = 1. Its subject and object are being loaded by then, so the hint
- * can start loading, one link per call, the records the callback will reach
- * through them (a request's caller, then its caller's). A hint must only
- * prefetch: it never changes what runs, and whatever the records hold, even
- * stale, is fine to prefetch. One fn per simulation; a new call replaces
- * the old pair. */
+ * event with ahead = 1. Its subject and object are being loaded by then, so
+ * the hint can start loading, one link per call, the records the callback
+ * will reach through them (a request's caller, then its caller's). A hint
+ * may read and prefetch, nothing else: it never changes what runs. It must
+ * cope with records that are stale by then (reading them is safe as long as
+ * their memory stays allocated, as pool records do). One fn per simulation;
+ * a new call replaces the old pair. */
 typedef void sim_event_hint_fn(const void *subject, const void *object, int ahead);
 void sim_event_set_hint(struct sim *sim, sim_event_fn *fn, sim_event_hint_fn *hint);
 
