@@ -33,3 +33,16 @@ void met_interval_reset(struct svc_interval *m)
     m->arrivals = m->completions = m->failures = m->rejections = 0;
     sim_hist_clear(&m->latency);
 }
+
+void met_interval_warmup(struct svc_interval *m)
+{
+    sim_hist_merge(&m->before, &m->latency);
+    sim_hist_clear(&m->latency);
+}
+
+void met_interval_fold(struct svc_interval *m, struct sim_hist *run)
+{
+    sim_hist_merge(run, &m->latency);
+    sim_hist_merge(&m->latency, &m->before);
+    sim_hist_clear(&m->before);
+}

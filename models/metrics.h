@@ -25,9 +25,14 @@ struct svc_metrics {
     struct sim_level busy, blocked, queue;
 };
 
+/* A completion is added to one histogram, the interval's `latency`; the run's
+ * (svc_metrics.latency) receives it when the sampler folds the interval in
+ * (met_interval_fold), and at the end of the run. Adding to both cost M/M/1
+ * about 2% of its instructions. Completions from before the warm-up's end
+ * wait in `before`: reported with their interval, never folded. */
 struct svc_interval {
     uint64_t arrivals, completions, failures, rejections;
-    struct sim_hist latency;
+    struct sim_hist latency, before;
 };
 
 struct pool_metrics {
@@ -97,5 +102,10 @@ void met_svc_reset(struct svc_metrics *m, sim_time now);
 void met_pool_reset(struct pool_metrics *m, sim_time now);
 void met_ep_reset(struct ep_metrics *m);
 void met_interval_reset(struct svc_interval *m);
+/* The warm-up ends: what the interval holds so far moves to `before`. */
+void met_interval_warmup(struct svc_interval *m);
+/* Adds the interval's post-warm-up completions to `run`; then `latency`
+ * holds the whole interval, ready to report. Once per interval. */
+void met_interval_fold(struct svc_interval *m, struct sim_hist *run);
 
 #endif

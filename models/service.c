@@ -42,7 +42,9 @@ void svc_init(struct world *w, struct service *s, int index, const struct servic
     sim_level_init(&s->m.busy, now, 0);
     sim_level_init(&s->m.blocked, now, 0);
     sim_level_init(&s->m.queue, now, 0);
-    met_interval_reset(&s->iv);
+    memset(&s->iv, 0, sizeof s->iv);
+    sim_hist_init(&s->iv.latency);
+    sim_hist_init(&s->iv.before);
     /* Only a crash (a fault's, or out of memory) and a pause walk the
      * running requests. A service that can have neither keeps no list,
      * whose unlinking wrote two other requests' records at every request's
@@ -295,8 +297,7 @@ void svc_finish(struct req *r, enum outcome o)
         s->m.completed++;
         s->iv.completions++;
         r->ep->m.completed++;
-        sim_hist_add(&s->m.latency, now - r->arrived);
-        sim_hist_add(&s->iv.latency, now - r->arrived);
+        sim_hist_add(&s->iv.latency, now - r->arrived); /* and m.latency: see svc_interval */
         /* A lone endpoint's histogram is the service's: world_finish copies
          * it rather than every request paying for a second one. */
         if (s->cfg->nendpoints > 1) sim_hist_add(&r->ep->m.latency, now - r->arrived);

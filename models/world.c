@@ -296,6 +296,7 @@ static void on_sample(struct sim *sim, void *subject, void *object)
     sim_time now = sim_now(sim);
     for (int i = 0; i < w->nsvcs; i++) {
         struct service *s = &w->svcs[i];
+        met_interval_fold(&s->iv, &s->m.latency);
         if (w->row_fn) {
             struct world_row row = {
                 .t = now,
@@ -344,6 +345,7 @@ static void on_warmup_end(struct sim *sim, void *subject, void *object)
     for (int i = 0; i < w->nsvcs; i++) {
         struct service *s = &w->svcs[i];
         met_svc_reset(&s->m, now);
+        met_interval_warmup(&s->iv);
         for (int p = 0; p < s->cfg->npools; p++)
             met_pool_reset(&s->pools[p].m, now);
         for (int e = 0; e < s->cfg->nendpoints; e++)
@@ -374,6 +376,8 @@ void world_finish(struct world *w)
         sim_level_set(&s->m.busy, now, s->m.busy.value);
         sim_level_set(&s->m.blocked, now, s->m.blocked.value);
         sim_level_set(&s->m.queue, now, s->m.queue.value);
+        met_interval_fold(&s->iv, &s->m.latency);
+        met_interval_reset(&s->iv);
         for (int p = 0; p < s->cfg->npools; p++)
             sim_level_set(&s->pools[p].m.in_use, now, s->pools[p].m.in_use.value);
         if (s->cfg->nendpoints == 1) s->eps[0].m.latency = s->m.latency; /* see svc_finish */

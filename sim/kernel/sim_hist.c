@@ -88,10 +88,18 @@ void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src)
     }
     dst->n += src->n;
     dst->sum += src->sum;
-    for (unsigned j = 0; j < SIM_HIST_BLOCKS; j++)
+    /* As in sim_hist_clear, only src's occupied blocks: the sampler merges
+     * every service's interval into its run histogram. */
+    unsigned lo = sim_hist__bucket(src->min) >> SIM_HIST_SUB_BITS;
+    unsigned hi = sim_hist__bucket(src->max) >> SIM_HIST_SUB_BITS;
+    for (unsigned j = lo; j <= hi; j++) {
+        if (src->block[j] == 0) continue;
         dst->block[j] += src->block[j];
-    for (unsigned i = 0; i < SIM_HIST_BUCKETS; i++)
-        dst->bucket[i] += src->bucket[i];
+        uint64_t *d = &dst->bucket[j << SIM_HIST_SUB_BITS];
+        const uint64_t *s = &src->bucket[j << SIM_HIST_SUB_BITS];
+        for (unsigned i = 0; i < SIM_HIST_SUB; i++)
+            d[i] += s[i];
+    }
 }
 
 double sim_hist_quantile(const struct sim_hist *h, double q)

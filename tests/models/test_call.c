@@ -55,6 +55,7 @@ static void test_a_callers_timeout_leaves_the_callees_work_running(void **state)
     /* ... while the callee keeps its thread for the orphaned work */
     assert_int_equal(w->svcs[B].busy, 1);
     sim_run_until(sim, 2050 * MS);
+    world_finish(w); /* folds the services' last interval into their latency */
     assert_int_equal(w->svcs[B].m.completed, 1);
     assert_int_equal(w->svcs[B].m.latency.max, 1 * SIM_S);
     assert_int_equal(edge(w)->ok, 0); /* the late answer was dropped */
@@ -248,6 +249,7 @@ static void test_an_optional_calls_failure_does_not_fail_the_request(void **stat
     struct world *w = tw_start(&c, 1, 0, &sim);
     tw_send(w, 0, 1 * SIM_S);
     sim_run_until(sim, 2 * SIM_S);
+    world_finish(w);
     assert_int_equal(edge(w)->errors, 1);
     assert_int_equal(w->svcs[F].m.completed, 1);
     assert_int_equal(w->svcs[F].m.failed, 0);
@@ -369,6 +371,7 @@ static void test_an_edge_with_latency_costs_it_each_way(void **state)
     struct world *w = tw_start(&c, 1, 0, &sim);
     tw_send(w, 0, 1 * SIM_S);
     sim_run_until(sim, 2 * SIM_S);
+    world_finish(w);
     assert_int_equal(w->svcs[B].m.latency.max, 10 * MS);  /* at the callee */
     assert_int_equal(w->loads[0].m.latency.max, 20 * MS); /* 5 + 10 + 5 */
     tw_destroy(w, sim);

@@ -237,6 +237,60 @@ static void test_the_sampler_writes_a_row_per_service_per_sample(void **state)
     world_config_fini(&c);
 }
 
+struct interval_rows {
+    int n;
+    uint64_t completions;
+    double p50_ms, p99_ms;
+};
+
+static void on_interval_row(void *ctx, const struct world_row *row)
+{
+    struct interval_rows *r = ctx;
+    if (++r->n == 6) { /* the row of (5 s, 6 s] */
+        r->completions = row->completions;
+        r->p50_ms = row->p50_ms;
+        r->p99_ms = row->p99_ms;
+    }
+}
+
+/* A completion is added to the interval's histogram only; the run's is
+ * folded from it. The warm-up (5.05 s) ends inside the interval (5 s, 6 s]:
+ * its row reports all ten completions, the 30 ms one at 5.03 (work slowed
+ * 3x until 5.05 s) with the nine 10 ms ones after, while the run's histogram
+ * counts only completions after 5.05 s. */
+static void test_the_run_latency_is_folded_from_intervals_without_the_warmup(void **state)
+{
+    (void)state;
+    struct world_config c;
+    tw_init(&c, 10 * SIM_S);
+    c.warmup = 5050 * MS;
+    c.sample = 1 * SIM_S;
+    int s = tw_service(&c, "s", 1, -1);
+    int e = tw_endpoint(&c, s, "e");
+    tw_work(&c, s, e, tw_const(0.010));
+    tw_load(&c, "in", s, e, 10, true);
+    int f = tw_fault(&c, FAULT_SLOW, s, 0, 5050 * MS);
+    tw_flt(&c, f)->factor = 3;
+    struct interval_rows rows = {0};
+    struct sim *sim = sim_create(1, 0);
+    struct world *w = world_create(sim, &c);
+    world_set_rows(w, on_interval_row, &rows);
+    world_start(w);
+    sim_run_until(sim, c.duration);
+    world_finish(w);
+    assert_int_equal(rows.n, 10);
+    assert_int_equal(rows.completions, 10);
+    assert_true(fabs(rows.p50_ms - 10) < 0.1); /* quantiles are within 1% */
+    assert_true(fabs(rows.p99_ms - 30) < 0.3);
+    const struct sim_hist *run = &w->svcs[0].m.latency;
+    assert_int_equal(run->n, 49); /* completions of 5.1 .. 9.9 */
+    assert_int_equal(run->min, 10 * MS);
+    assert_int_equal(run->max, 10 * MS);
+    assert_true(run->sum == 49.0 * (double)(10 * MS));
+    tw_destroy(w, sim);
+    world_config_fini(&c);
+}
+
 static void test_a_finished_run_holds_no_records_beyond_those_in_flight(void **state)
 {
     (void)state;
@@ -269,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_adding_an_unrelated_service_leaves_the_others_results_unchanged),
         cmocka_unit_test(test_the_warmup_resets_service_pool_and_load_counters),
         cmocka_unit_test(test_the_sampler_writes_a_row_per_service_per_sample),
+        cmocka_unit_test(test_the_run_latency_is_folded_from_intervals_without_the_warmup),
         cmocka_unit_test(test_a_finished_run_holds_no_records_beyond_those_in_flight),
     };
     return cmocka_run_group_tests_name("world", tests, NULL, NULL);
