@@ -42,9 +42,10 @@ void svc_init(struct world *w, struct service *s, int index, const struct servic
     sim_level_init(&s->m.busy, now, 0);
     sim_level_init(&s->m.blocked, now, 0);
     sim_level_init(&s->m.queue, now, 0);
-    memset(&s->iv, 0, sizeof s->iv);
-    sim_hist_init(&s->iv.latency);
-    sim_hist_init(&s->iv.before);
+    /* The interval histograms come zeroed, which is empty, from world_create's
+     * calloc: left untouched, `before` costs no memory unless a warm-up ends
+     * inside an interval. */
+    met_interval_reset(&s->iv);
     /* Only a crash (a fault's, or out of memory) and a pause walk the
      * running requests. A service that can have neither keeps no list,
      * whose unlinking wrote two other requests' records at every request's

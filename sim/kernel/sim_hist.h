@@ -41,6 +41,8 @@ struct sim_hist {
     uint64_t bucket[SIM_HIST_BUCKETS];
 };
 
+/* Empties h. All-zero bytes are the same empty histogram, so one in zeroed
+ * memory needs no init (and touches no page until it is used). */
 void sim_hist_init(struct sim_hist *h);
 
 /* The bucket of v >= 0 (layout in sim_hist.c). */
@@ -54,7 +56,7 @@ static inline unsigned sim_hist__bucket(int64_t v)
            (unsigned)(u >> (p - SIM_HIST_SUB_BITS));
 }
 
-/* Inline: every completed request adds to three or four histograms. */
+/* Inline: every completed request adds to two to four histograms. */
 static inline void sim_hist_add(struct sim_hist *h, int64_t ns)
 {
     SIM_ASSERT(ns >= 0);
