@@ -78,8 +78,7 @@ static void hold_fn(struct sim *sim, void *subject, void *object)
     struct hold *h = subject;
     (void)object;
     sim_event_after(sim, gen_exp(&h->g), hold_fn, h, NULL);
-    if (--h->left == 0)
-        sim_stop(sim);
+    if (--h->left == 0) sim_stop(sim);
 }
 
 /* Each hold case is timed as REPS equal segments of one run. */
@@ -101,10 +100,8 @@ static void bench_hold(uint64_t k, uint64_t events)
         double t0 = wall_ns();
         sim_run_until(sim, SIM_TIME_MAX);
         double ns = (wall_ns() - t0) / (double)seg;
-        if (r == 0 || ns < best)
-            best = ns;
-        if (ns > worst)
-            worst = ns;
+        if (r == 0 || ns < best) best = ns;
+        if (ns > worst) worst = ns;
     }
     if (sim_event_count(sim) != k)
         fprintf(stderr, "bench: hold K=%llu ended with %llu pending\n", (unsigned long long)k,
@@ -160,12 +157,10 @@ static void on_arrival(struct sim *sim, void *subject, void *object)
     w->ops += 4; /* this event, two schedules, and the next arrival's schedule */
     uint64_t pending = sim_event_count(sim);
     uint64_t *max = sim_now(sim) < w->half ? &w->max_early : &w->max_late;
-    if (pending > *max)
-        *max = pending;
+    if (pending > *max) *max = pending;
     /* 10 000 requests/s: interarrival Exp(100 us), the same table scaled */
     sim_time next = gen_exp(&w->g) / 500;
-    if (sim_now(sim) + next < w->end)
-        sim_event_after(sim, next, on_arrival, w, NULL);
+    if (sim_now(sim) + next < w->end) sim_event_after(sim, next, on_arrival, w, NULL);
 }
 
 /* Returns ns per operation; the world is identical on every call. */
@@ -193,8 +188,7 @@ static void bench_timeouts(void)
     double best = 0;
     for (int r = 0; r < REPS; r++) {
         double ns = timeouts_once(&w);
-        if (r == 0 || ns < best)
-            best = ns;
+        if (r == 0 || ns < best) best = ns;
     }
     printf("timeouts: %.1f ns/op (best of %d; %llu ops, %llu requests, %.1f%% of timeouts "
            "cancelled before firing)\n",

@@ -17,8 +17,8 @@ static struct report *add(struct report *parent, enum report_kind kind, const ch
     r->kind = kind;
     r->key = key ? sim_xstrdup(key) : NULL;
     if (parent) {
-        parent->kids = sim_xgrow(parent->kids, &parent->cap, (size_t)parent->n + 1,
-                                 sizeof *parent->kids);
+        parent->kids =
+            sim_xgrow(parent->kids, &parent->cap, (size_t)parent->n + 1, sizeof *parent->kids);
         parent->kids[parent->n++] = r;
     }
     return r;
@@ -44,20 +44,21 @@ void report_bool(struct report *parent, const char *key, bool b)
     add(parent, REPORT_BOOL, key)->b = b;
 }
 
-void report_null(struct report *parent, const char *key) { add(parent, REPORT_NULL, key); }
+void report_null(struct report *parent, const char *key)
+{
+    add(parent, REPORT_NULL, key);
+}
 
 struct report *report_get(const struct report *obj, const char *key)
 {
     for (int i = 0; i < obj->n; i++)
-        if (obj->kids[i]->key && strcmp(obj->kids[i]->key, key) == 0)
-            return obj->kids[i];
+        if (obj->kids[i]->key && strcmp(obj->kids[i]->key, key) == 0) return obj->kids[i];
     return NULL;
 }
 
 void report_free(struct report *r)
 {
-    if (!r)
-        return;
+    if (!r) return;
     for (int i = 0; i < r->n; i++)
         report_free(r->kids[i]);
     free(r->kids);
@@ -158,7 +159,10 @@ static void save(const struct report *r, FILE *f)
     }
 }
 
-void report_save(const struct report *r, FILE *f) { save(r, f); }
+void report_save(const struct report *r, FILE *f)
+{
+    save(r, f);
+}
 
 struct report *report_load(FILE *f)
 {
@@ -169,58 +173,47 @@ struct report *report_load(FILE *f)
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = 0;
         if (line[0] == '}') {
-            if (depth == 0)
-                goto bad;
+            if (depth == 0) goto bad;
             depth--;
             continue;
         }
         char *key = strchr(line, '\t');
-        if (!key)
-            goto bad;
+        if (!key) goto bad;
         *key++ = 0;
         char *val = strchr(key, '\t');
-        if (val)
-            *val++ = 0;
+        if (val) *val++ = 0;
         struct report *parent = depth ? stack[depth - 1] : NULL;
         const char *k = parent ? key : NULL;
-        if (!parent && root)
-            goto bad;
+        if (!parent && root) goto bad;
         switch (line[0]) {
         case '{': {
             struct report *o = report_object(parent, k);
-            if (!root)
-                root = o;
-            if (depth == 64)
-                goto bad;
+            if (!root) root = o;
+            if (depth == 64) goto bad;
             stack[depth++] = o;
             break;
         }
         case 'n':
-            if (!val || !parent)
-                goto bad;
+            if (!val || !parent) goto bad;
             report_number(parent, k, strtod(val, NULL));
             break;
         case 's':
-            if (!val || !parent)
-                goto bad;
+            if (!val || !parent) goto bad;
             report_string(parent, k, val);
             break;
         case 'b':
-            if (!val || !parent)
-                goto bad;
+            if (!val || !parent) goto bad;
             report_bool(parent, k, val[0] == '1');
             break;
         case 'z':
-            if (!parent)
-                goto bad;
+            if (!parent) goto bad;
             report_null(parent, k);
             break;
         default:
             goto bad;
         }
     }
-    if (depth != 0 || !root)
-        goto bad;
+    if (depth != 0 || !root) goto bad;
     return root;
 bad:
     report_free(root);
@@ -235,8 +228,7 @@ static void stats(struct report *parent, const char *key, struct report *const *
         double v = runs[i]->kind == REPORT_NUMBER ? runs[i]->num
                    : runs[i]->kind == REPORT_BOOL ? (double)runs[i]->b
                                                   : (double)NAN;
-        if (isfinite(v))
-            sim_tally_add(&t, v);
+        if (isfinite(v)) sim_tally_add(&t, v);
     }
     if (t.n == 0) {
         report_null(parent, key);
@@ -255,13 +247,11 @@ static void stats(struct report *parent, const char *key, struct report *const *
 static bool kept(const char *key, const char *const *keep)
 {
     for (; keep && *keep; keep++)
-        if (key && strcmp(key, *keep) == 0)
-            return true;
+        if (key && strcmp(key, *keep) == 0) return true;
     return false;
 }
 
-static void fold(struct report *parent, struct report *const *runs, int n,
-                 const char *const *keep)
+static void fold(struct report *parent, struct report *const *runs, int n, const char *const *keep)
 {
     const struct report *first = runs[0];
     bool numeric = false;

@@ -56,15 +56,13 @@ static int mkdirs(const char *path)
 {
     char buf[4096];
     size_t n = strlen(path);
-    if (n >= sizeof buf)
-        return -1;
+    if (n >= sizeof buf) return -1;
     memcpy(buf, path, n + 1);
     for (size_t i = 1; i <= n; i++) {
         if (buf[i] == '/' || buf[i] == 0) {
             char c = buf[i];
             buf[i] = 0;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
             buf[i] = c;
         }
     }
@@ -78,15 +76,12 @@ bool run_write_file(const char *path, bool (*fill)(void *ctx, FILE *f), void *ct
     if (len < 0 || (size_t)len >= sizeof tmp) /* a cut name would be another file */
         return false;
     FILE *f = fopen(tmp, "w");
-    if (!f)
-        return false;
+    if (!f) return false;
     bool ok = fill(ctx, f);
     ok = (fflush(f) == 0) && !ferror(f) && ok;
     ok = (fclose(f) == 0) && ok;
-    if (ok && rename(tmp, path) != 0)
-        ok = false;
-    if (!ok)
-        remove(tmp);
+    if (ok && rename(tmp, path) != 0) ok = false;
+    if (!ok) remove(tmp);
     return ok;
 }
 
@@ -127,11 +122,11 @@ static void on_row(void *ctx, const struct world_row *row)
 {
     struct run_files *rf = ctx;
     if (fprintf(rf->series, "%.3f,%s,%d,%d,%lld,%llu,%llu,%llu,%llu,%.3f,%.3f,%d,%d\n",
-                sim_time_to_s(row->t), row->svc->cfg->name, row->threads_busy,
-                row->threads_blocked, (long long)row->queue_len,
-                (unsigned long long)row->arrivals, (unsigned long long)row->completions,
-                (unsigned long long)row->failures, (unsigned long long)row->rejections,
-                row->p50_ms, row->p99_ms, row->pool_in_use, row->breaker_open) < 0)
+                sim_time_to_s(row->t), row->svc->cfg->name, row->threads_busy, row->threads_blocked,
+                (long long)row->queue_len, (unsigned long long)row->arrivals,
+                (unsigned long long)row->completions, (unsigned long long)row->failures,
+                (unsigned long long)row->rejections, row->p50_ms, row->p99_ms, row->pool_in_use,
+                row->breaker_open) < 0)
         rf->failed = true;
 }
 
@@ -145,8 +140,7 @@ static void put_csv(FILE *f, const char *s)
     }
     fputc('"', f);
     for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
+        if (*s == '"') fputc('"', f);
         fputc(*s, f);
     }
     fputc('"', f);
@@ -175,15 +169,13 @@ static void on_breaker(void *ctx, const struct world_breaker_row *row)
     snprintf(name, sizeof name, "%s -> %s", row->policy->who, row->policy->name);
     fprintf(rf->breakers, "%.3f,", sim_time_to_s(row->t));
     put_csv(rf->breakers, name);
-    if (fprintf(rf->breakers, ",%d\n", breaker_level(row->state)) < 0)
-        rf->failed = true;
+    if (fprintf(rf->breakers, ",%d\n", breaker_level(row->state)) < 0) rf->failed = true;
 }
 
 static bool has_breakers(const struct world *w)
 {
     for (int i = 0; i < w->npolicies; i++)
-        if (w->policies[i]->cfg->has_breaker)
-            return true;
+        if (w->policies[i]->cfg->has_breaker) return true;
     return false;
 }
 
@@ -195,8 +187,7 @@ static void tmp_name(char *buf, size_t n, const char *dir, const char *file, int
 static bool save_tree(const char *path, const struct report *r)
 {
     FILE *f = fopen(path, "w");
-    if (!f)
-        return false;
+    if (!f) return false;
     report_save(r, f);
     return fclose(f) == 0;
 }
@@ -213,8 +204,7 @@ static bool open_tmp(FILE **f, const char *dir, const char *file)
     char path[4200];
     tmp_name(path, sizeof path, dir, file, 0);
     *f = fopen(path, "w");
-    if (!*f)
-        fprintf(stderr, "domino: cannot write in %s: %s\n", dir, strerror(errno));
+    if (!*f) fprintf(stderr, "domino: cannot write in %s: %s\n", dir, strerror(errno));
     return *f != NULL;
 }
 
@@ -237,8 +227,8 @@ static int run_one(const struct run_variant *v, int rep, const char *dir,
         fputs("t_s,service,threads_busy,threads_blocked,queue_len,arrivals,completions,"
               "failures,rejections,p50_ms,p99_ms,pool_in_use,breaker_open\n",
               rf.series);
-        rf.fold = fold_create(RUN_FOLD_WINDOW, RUN_FOLD_QUIET, RUN_FOLD_BURST, rf.clock,
-                              write_line, &rf);
+        rf.fold =
+            fold_create(RUN_FOLD_WINDOW, RUN_FOLD_QUIET, RUN_FOLD_BURST, rf.clock, write_line, &rf);
         sim_trace_set(sim, on_trace, &rf);
         world_set_rows(w, on_row, &rf);
         if (rf.breakers) {
@@ -261,8 +251,7 @@ static int run_one(const struct run_variant *v, int rep, const char *dir,
                 progress_fd = -1;
             }
         }
-        if (t >= cfg->duration)
-            break;
+        if (t >= cfg->duration) break;
     }
     world_finish(w);
     struct report *sum = summary_build(w, v->name, opt->replications);
@@ -278,8 +267,7 @@ static int run_one(const struct run_variant *v, int rep, const char *dir,
         fold_finish(rf.fold, cfg->duration);
         ok = !rf.failed && fclose(rf.timeline) == 0;
         ok = fclose(rf.series) == 0 && ok;
-        if (rf.breakers)
-            ok = fclose(rf.breakers) == 0 && ok;
+        if (rf.breakers) ok = fclose(rf.breakers) == 0 && ok;
         fold_destroy(rf.fold);
     }
     tmp_name(path, sizeof path, dir, "summary", rep);
@@ -302,8 +290,7 @@ static int run_one(const struct run_variant *v, int rep, const char *dir,
 static struct report *load_tree(const char *path)
 {
     FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
+    if (!f) return NULL;
     struct report *r = report_load(f);
     fclose(f);
     return r;
@@ -351,13 +338,12 @@ static bool finish_variant(const struct run_variant *v, int index, const struct 
         ok = sums[r] && perfs[r];
     }
     if (ok) {
-        static const char *const keep[] = {"scenario", "variant",  "seed", "replications",
+        static const char *const keep[] = {"scenario",   "variant",  "seed", "replications",
                                            "duration_s", "warmup_s", NULL};
         struct report *sum = R > 1 ? report_aggregate(sums, R, keep) : sums[0];
         snprintf(final, sizeof final, "%s/summary.json", dir);
         ok = run_write_file(final, fill_json, sum);
-        if (R > 1)
-            report_free(sum);
+        if (R > 1) report_free(sum);
 
         struct report *perf = report_object(NULL, NULL);
         double wall = 0, events = 0, rss = 0;
@@ -389,8 +375,8 @@ static bool finish_variant(const struct run_variant *v, int index, const struct 
                 ok = rename(path, final) == 0;
         }
         if (ok && !opt->quiet)
-            printf("%s: %.0f events in %.2f s (%.1f M events/s), results in %s/\n", v->name,
-                   events, wall, wall > 0 ? events / wall / 1e6 : 0, dir);
+            printf("%s: %.0f events in %.2f s (%.1f M events/s), results in %s/\n", v->name, events,
+                   wall, wall > 0 ? events / wall / 1e6 : 0, dir);
         for (int r = 0; r < R && ok && opt->runs; r++) {
             opt->runs[index * R + r] = sums[r];
             sums[r] = NULL;
@@ -456,21 +442,18 @@ static void fmt_sim(char *buf, size_t n, sim_time t)
 static void put(char *line, size_t cap, int *n, const char *fmt, ...) SIM_PRINTF(4, 5);
 static void put(char *line, size_t cap, int *n, const char *fmt, ...)
 {
-    if ((size_t)*n >= cap - 1)
-        return;
+    if ((size_t)*n >= cap - 1) return;
     va_list ap;
     va_start(ap, fmt);
     int k = vsnprintf(line + *n, cap - (size_t)*n, fmt, ap);
     va_end(ap);
-    if (k > 0)
-        *n = (size_t)*n + (size_t)k < cap ? *n + k : (int)cap - 1;
+    if (k > 0) *n = (size_t)*n + (size_t)k < cap ? *n + k : (int)cap - 1;
 }
 
 static void draw_progress(struct progress *p, const struct worker *w, int running)
 {
     double now = wall_s();
-    if (!p->on || now - p->t0 < 1.0 || now - p->last_draw < 0.25)
-        return;
+    if (!p->on || now - p->t0 < 1.0 || now - p->last_draw < 0.25) return;
     p->last_draw = now;
     sim_time done = p->finished;
     uint64_t events = p->events;
@@ -482,8 +465,7 @@ static void draw_progress(struct progress *p, const struct worker *w, int runnin
     char d[32], t[32], eta[32] = "?", line[1024];
     fmt_sim(d, sizeof d, done);
     fmt_sim(t, sizeof t, p->total);
-    if (share > 0)
-        fmt_eta(eta, sizeof eta, (now - p->t0) * (1 - share) / share);
+    if (share > 0) fmt_eta(eta, sizeof eta, (now - p->t0) * (1 - share) / share);
     /* Most telling first: a narrow terminal cuts the end. */
     int n = 0;
     if (p->ntasks == 1)
@@ -492,8 +474,7 @@ static void draw_progress(struct progress *p, const struct worker *w, int runnin
         put(line, sizeof line, &n, "%s: ", p->v[0].cfg.name);
     put(line, sizeof line, &n, "%s/%s simulated (%.0f%%), ETA %s, %.1fM events/s", d, t,
         100 * share, eta, (double)events / (now - p->t0) / 1e6);
-    if (p->ntasks > 1)
-        put(line, sizeof line, &n, ", %d/%d runs done", p->done, p->ntasks);
+    if (p->ntasks > 1) put(line, sizeof line, &n, ", %d/%d runs done", p->done, p->ntasks);
     /* The running runs in task order (workers' slots move as others finish). */
     int order[64], nshow = running < 64 ? running : 64;
     for (int i = 0; i < nshow; i++) {
@@ -507,22 +488,19 @@ static void draw_progress(struct progress *p, const struct worker *w, int runnin
         const struct run_variant *rv = &p->v[wk->task / p->R];
         sim_time dur = rv->cfg.duration;
         put(line, sizeof line, &n, "%s%s", j ? ", " : " | ", rv->name);
-        if (p->R > 1)
-            put(line, sizeof line, &n, " r%d", wk->task % p->R);
+        if (p->R > 1) put(line, sizeof line, &n, " r%d", wk->task % p->R);
         put(line, sizeof line, &n, " %.0f%%",
             dur > 0 ? 100.0 * (double)wk->last.done / (double)dur : 100.0);
     }
     /* One line that never wraps, or \r would return to its second row. */
-    if (n > p->width - 1)
-        n = p->width - 1;
+    if (n > p->width - 1) n = p->width - 1;
     fprintf(stderr, "\r%.*s\033[K", n, line);
     p->drawn = true;
 }
 
 static void clear_progress(struct progress *p)
 {
-    if (p->drawn)
-        fputs("\r\033[K", stderr);
+    if (p->drawn) fputs("\r\033[K", stderr);
     p->drawn = false;
 }
 
@@ -531,16 +509,15 @@ static void progress_init(struct progress *p, const struct run_variant *v, int n
 {
     *p = (struct progress){.v = v, .R = opt->replications};
     p->ntasks = nv * opt->replications;
-    p->on = (opt->progress == RUN_PROGRESS_ON ||
-             (opt->progress == RUN_PROGRESS_AUTO && !opt->quiet)) &&
-            isatty(STDERR_FILENO);
+    p->on =
+        (opt->progress == RUN_PROGRESS_ON || (opt->progress == RUN_PROGRESS_AUTO && !opt->quiet)) &&
+        isatty(STDERR_FILENO);
     p->t0 = wall_s();
     p->width = 80;
     struct winsize ws;
     if (p->on && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
         p->width = ws.ws_col;
-    if (p->width > 1000)
-        p->width = 1000;
+    if (p->width > 1000) p->width = 1000;
     for (int i = 0; i < nv; i++)
         p->total += v[i].cfg.duration * opt->replications;
 }
@@ -550,10 +527,8 @@ static bool drain(struct worker *w)
 {
     unsigned char buf[4096];
     ssize_t got = read(w->fd, buf, sizeof buf);
-    if (got < 0)
-        return errno == EINTR || errno == EAGAIN;
-    if (got == 0)
-        return false;
+    if (got < 0) return errno == EINTR || errno == EAGAIN;
+    if (got == 0) return false;
     for (ssize_t i = 0; i < got; i++) {
         w->buf[w->nbuf++] = buf[i];
         if (w->nbuf == sizeof w->buf) {
@@ -568,8 +543,7 @@ static bool drain(struct worker *w)
 
 /* Forks a worker for task `task`; false (with a message) on failure. */
 static bool start_worker(struct worker *w, struct worker *running, int nrunning, int task,
-                         const struct run_variant *v, const struct run_options *opt,
-                         bool progress)
+                         const struct run_variant *v, const struct run_options *opt, bool progress)
 {
     const struct run_variant *rv = &v[task / opt->replications];
     int rep = task % opt->replications;
@@ -627,8 +601,7 @@ int run_all(const struct run_variant *v, int nv, const struct run_options *opt)
             running++;
             next++;
         }
-        if (running == 0)
-            break;
+        if (running == 0) break;
         for (int i = 0; i < running; i++)
             pfd[i] = (struct pollfd){.fd = w[i].fd, .events = POLLIN};
         /* Without the progress line, sleep until a worker writes or exits. */
@@ -640,8 +613,7 @@ int run_all(const struct run_variant *v, int nv, const struct run_options *opt)
             break;
         }
         for (int i = running - 1; i >= 0 && ready > 0; i--) {
-            if (!pfd[i].revents || drain(&w[i]))
-                continue;
+            if (!pfd[i].revents || drain(&w[i])) continue;
             int st;
             while (waitpid(w[i].pid, &st, 0) < 0 && errno == EINTR)
                 ;
@@ -667,8 +639,7 @@ int run_all(const struct run_variant *v, int nv, const struct run_options *opt)
     for (int i = 0; i < nv && status == 0; i++) {
         variant_dir(dir, sizeof dir, opt, &v[i]);
         if (!finish_variant(&v[i], i, opt) || !plot_write_info(dir, &v[i].cfg, v[i].name, i)) {
-            fprintf(stderr, "domino: cannot write results of %s: %s\n", v[i].name,
-                    strerror(errno));
+            fprintf(stderr, "domino: cannot write results of %s: %s\n", v[i].name, strerror(errno));
             status = 1;
         }
     }

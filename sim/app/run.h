@@ -42,15 +42,15 @@ struct run_variant {
 enum run_progress {
     RUN_PROGRESS_AUTO, /* shown unless `quiet` */
     RUN_PROGRESS_OFF,
-    RUN_PROGRESS_ON,   /* shown whatever `quiet` says (compare silences run's
-                          stdout lines but keeps the progress line) */
+    RUN_PROGRESS_ON, /* shown whatever `quiet` says (compare silences run's
+                        stdout lines but keeps the progress line) */
 };
 
 struct run_options {
-    const char *out;     /* results root, default "out" */
-    int replications;    /* >= 1 */
-    int jobs;            /* >= 1 */
-    bool quiet;          /* nothing on stdout; no progress line under AUTO */
+    const char *out;  /* results root, default "out" */
+    int replications; /* >= 1 */
+    int jobs;         /* >= 1 */
+    bool quiet;       /* nothing on stdout; no progress line under AUTO */
     enum run_progress progress;
     /* Optional: an array of nv * replications NULL pointers that receives the
      * per-replication summary trees, variant-major (runs[i * replications + r]).

@@ -695,8 +695,8 @@ _Static_assert(FAULT_CRASH == 0 && FAULT_PAUSE == 1 && FAULT_SLOW == 2 && FAULT_
                    FAULT_POOL == 4,
                "fault kinds");
 
-static const char *const retryable[] = {"timeout",         "error",         "rejected",
-                                        "short_circuited", "bulkhead_full", "throttled", NULL};
+static const char *const retryable[] = {"timeout",       "error",     "rejected", "short_circuited",
+                                        "bulkhead_full", "throttled", NULL};
 
 static void build_retry(struct bld *b, const struct scn_node *m, struct retry_config *r)
 {
@@ -2241,9 +2241,7 @@ bool scn_build_with(const struct scn_doc *doc, int variant, const char *const *p
 
     struct scn_errors local;
     scn_errors_init(&local);
-    struct bld b = {.path = doc->path,
-                    .err = &local,
-                    .cfg = cfg};
+    struct bld b = {.path = doc->path, .err = &local, .cfg = cfg};
     build_world(&b, merged);
     scn__errors_move_sorted(err, &local, doc->path);
 

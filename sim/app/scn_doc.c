@@ -338,8 +338,10 @@ static struct scn_node *overlay_at(const struct setpath *sp, const struct scn_no
         if (last) {
             /* A new last key is fine (a timeout a policy did not have); the
              * build checks it like any key, with its own "did you mean". */
-            if (k >= 0) place(value, at->items[k]->line, at->items[k]->col);
-            else place(value, at->line, at->col);
+            if (k >= 0)
+                place(value, at->items[k]->line, at->items[k]->col);
+            else
+                place(value, at->line, at->col);
             child = value;
         } else if (k < 0) {
             const char **keys = sim_xcalloc((size_t)at->n + 1, sizeof *keys);
@@ -406,8 +408,8 @@ static struct scn_node *overlay_at(const struct setpath *sp, const struct scn_no
         char where[256];
         prefix(sp, i, where, sizeof where);
         if (at->n == 0)
-            scn__error_at(sp->err, sp->doc->path, 0, 0, "--set %s: %s is an empty list",
-                          sp->path, where);
+            scn__error_at(sp->err, sp->doc->path, 0, 0, "--set %s: %s is an empty list", sp->path,
+                          where);
         else
             scn__error_at(sp->err, sp->doc->path, 0, 0,
                           "--set %s: %s is a list without names; its items are 0 to %d, not "
@@ -422,7 +424,8 @@ static struct scn_node *overlay_at(const struct setpath *sp, const struct scn_no
         place(value, item->line, item->col);
         changed = value;
     } else {
-        if (item->kind == SCN_MAP && i + 1 == sp->nsegs - 1 && strcmp(sp->segs[i + 1], "name") == 0) {
+        if (item->kind == SCN_MAP && i + 1 == sp->nsegs - 1 &&
+            strcmp(sp->segs[i + 1], "name") == 0) {
             /* A name would turn the list into a named one, merged differently. */
             scn__error_at(sp->err, sp->doc->path, 0, 0,
                           "--set %s: the name of a list item cannot be changed", sp->path);
@@ -436,8 +439,10 @@ static struct scn_node *overlay_at(const struct setpath *sp, const struct scn_no
     }
     struct scn_node *over = scn__node_new(SCN_SEQ, at->line, at->col);
     for (int j = 0; j < at->n; j++) {
-        if (j != k) scn__seq_push(over, scn__node_copy(at->items[j]));
-        else if (!changed->null) scn__seq_push(over, changed); /* null removes the item */
+        if (j != k)
+            scn__seq_push(over, scn__node_copy(at->items[j]));
+        else if (!changed->null)
+            scn__seq_push(over, changed); /* null removes the item */
     }
     if (changed->null) scn__node_free(changed);
     return over;
@@ -469,8 +474,7 @@ struct scn_node *scn__overlay(const struct scn_doc *doc, const struct scn_node *
                       path);
     } else if (strcmp(parts[0], "variants") == 0) {
         scn__error_at(err, doc->path, 0, 0,
-                      "--set %s: the variants cannot be changed; choose one with --variant",
-                      path);
+                      "--set %s: the variants cannot be changed; choose one with --variant", path);
     } else if (np == 1 && strcmp(parts[0], "name") == 0) {
         scn__error_at(err, doc->path, 0, 0,
                       "--set %s: the scenario's name names its results folder; it cannot be "

@@ -46,10 +46,10 @@ enum sim_dist_kind {
 
 struct sim_dist {
     enum sim_dist_kind kind;
-    double a, b;              /* natural parameters, see sim_dist.c */
-    size_t n;                 /* mixture: number of parts */
-    struct sim_dist *parts;   /* mixture: owned copies */
-    double *cum;              /* mixture: cumulative normalised weights */
+    double a, b;            /* natural parameters, see sim_dist.c */
+    size_t n;               /* mixture: number of parts */
+    struct sim_dist *parts; /* mixture: owned copies */
+    double *cum;            /* mixture: cumulative normalised weights */
 };
 
 const char *sim_dist_constant(struct sim_dist *d, double value);

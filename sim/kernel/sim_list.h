@@ -18,9 +18,18 @@ struct sim_list {
 
 #define SIM_LIST_ENTRY(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
-static inline void sim_list_init(struct sim_list *l) { l->prev = l->next = l; }
-static inline bool sim_list_is_empty(const struct sim_list *l) { return l->next == l; }
-static inline bool sim_list_is_linked(const struct sim_list *n) { return n->next != n; }
+static inline void sim_list_init(struct sim_list *l)
+{
+    l->prev = l->next = l;
+}
+static inline bool sim_list_is_empty(const struct sim_list *l)
+{
+    return l->next == l;
+}
+static inline bool sim_list_is_linked(const struct sim_list *n)
+{
+    return n->next != n;
+}
 
 static inline void sim_list_insert_after(struct sim_list *pos, struct sim_list *n)
 {
@@ -47,16 +56,14 @@ static inline void sim_list_remove(struct sim_list *n)
 static inline struct sim_list *sim_list_pop_front(struct sim_list *head)
 {
     struct sim_list *n = head->next;
-    if (n == head)
-        return NULL;
+    if (n == head) return NULL;
     sim_list_remove(n);
     return n;
 }
 static inline struct sim_list *sim_list_pop_back(struct sim_list *head)
 {
     struct sim_list *n = head->prev;
-    if (n == head)
-        return NULL;
+    if (n == head) return NULL;
     sim_list_remove(n);
     return n;
 }

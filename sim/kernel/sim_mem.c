@@ -23,26 +23,22 @@ SIM_NORETURN static void oom(size_t size)
 void *sim_xmalloc(size_t size)
 {
     void *p = malloc(size ? size : 1);
-    if (!p)
-        oom(size);
+    if (!p) oom(size);
     return p;
 }
 
 void *sim_xcalloc(size_t n, size_t size)
 {
-    if (size && n > SIZE_MAX / size)
-        oom(SIZE_MAX);
+    if (size && n > SIZE_MAX / size) oom(SIZE_MAX);
     void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p)
-        oom(n * size);
+    if (!p) oom(n * size);
     return p;
 }
 
 void *sim_xrealloc(void *p, size_t size)
 {
     void *q = realloc(p, size ? size : 1);
-    if (!q)
-        oom(size);
+    if (!q) oom(size);
     return q;
 }
 
@@ -51,17 +47,13 @@ void *sim_xrealloc(void *p, size_t size)
  * overflows size_t cannot be allocated anyway, so it is reported as OOM. */
 void *sim_xgrow(void *p, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap)
-        return p;
+    if (need <= *cap) return p;
     size_t n = *cap > SIZE_MAX / 2 ? need : *cap * 2;
-    if (n < need)
-        n = need;
-    if (n < 8)
-        n = 8;
+    if (n < need) n = need;
+    if (n < 8) n = 8;
     if (elem && n > SIZE_MAX / elem) {
         n = need;
-        if (n > SIZE_MAX / elem)
-            oom(SIZE_MAX);
+        if (n > SIZE_MAX / elem) oom(SIZE_MAX);
     }
     p = sim_xrealloc(p, n * elem);
     *cap = n;

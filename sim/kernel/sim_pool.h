@@ -27,8 +27,8 @@ struct sim_pool {
     struct sim_pool_free *free; /* free list */
     void **chunks;
     size_t nchunks, capchunks;
-    size_t live;                /* objects handed out */
-    size_t peak;                /* most objects handed out at once */
+    size_t live; /* objects handed out */
+    size_t peak; /* most objects handed out at once */
 };
 
 void sim_pool_init(struct sim_pool *p, size_t size);
@@ -38,11 +38,9 @@ void *sim_pool__grow(struct sim_pool *p);
 static inline void *sim_pool_get(struct sim_pool *p)
 {
     struct sim_pool_free *f = p->free;
-    if (!f)
-        f = (struct sim_pool_free *)sim_pool__grow(p);
+    if (!f) f = (struct sim_pool_free *)sim_pool__grow(p);
     p->free = f->next;
-    if (++p->live > p->peak)
-        p->peak = p->live;
+    if (++p->live > p->peak) p->peak = p->live;
     return f;
 }
 

@@ -42,8 +42,7 @@ static inline void sim_level_set(struct sim_level *l, sim_time now, double value
     l->area += l->value * (double)(now - l->last);
     l->last = now;
     l->value = value;
-    if (value > l->max)
-        l->max = value;
+    if (value > l->max) l->max = value;
 }
 static inline void sim_level_add(struct sim_level *l, sim_time now, double delta)
 {

@@ -32,15 +32,19 @@ sim_time sim_time__from_s_slow(double seconds)
     SIM_ASSERT(!isnan(seconds));
     double ns = round(seconds * 1e9);
     /* 2^63 is exactly representable; anything at or past it saturates. */
-    if (ns >= 9223372036854775808.0)
-        return SIM_TIME_MAX;
-    if (ns <= -9223372036854775808.0)
-        return -SIM_TIME_MAX;
+    if (ns >= 9223372036854775808.0) return SIM_TIME_MAX;
+    if (ns <= -9223372036854775808.0) return -SIM_TIME_MAX;
     return (sim_time)ns;
 }
 
-double sim_time_to_s(sim_time t) { return (double)t / 1e9; }
-double sim_time_to_ms(sim_time t) { return (double)t / 1e6; }
+double sim_time_to_s(sim_time t)
+{
+    return (double)t / 1e9;
+}
+double sim_time_to_ms(sim_time t)
+{
+    return (double)t / 1e6;
+}
 
 /* ---- parsing ------------------------------------------------------------ */
 
@@ -64,7 +68,10 @@ static const char MSG_NEGATIVE[] = "a duration cannot be negative";
 static const char MSG_ORDER[] = "units must go from the largest down, each once (1h30m, 15m10s)";
 static const char MSG_LARGE[] = "duration too large (over 100 years)";
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 /* Matches a unit name at s; returns its index in units[] or -1. */
 static int match_unit(const char *s, size_t *len)
@@ -98,10 +105,8 @@ static sim_time term_fraction_ns(const char *digits, size_t n, sim_time unit)
 
 const char *sim_time_parse(const char *s, sim_time *out)
 {
-    if (!s || !*s)
-        return MSG_EMPTY;
-    if (*s == '-')
-        return MSG_NEGATIVE;
+    if (!s || !*s) return MSG_EMPTY;
+    if (*s == '-') return MSG_NEGATIVE;
     const char *p = s;
     sim_time total = 0;
     int last_unit = NUNITS;
@@ -125,8 +130,7 @@ const char *sim_time_parse(const char *s, sim_time *out)
                 p++;
             nfrac = (size_t)(p - frac);
         }
-        if (p == start || (p - start == 1 && *start == '.'))
-            return MSG_NUMBER;
+        if (p == start || (p - start == 1 && *start == '.')) return MSG_NUMBER;
 
         int u;
         size_t ulen = 0;
@@ -135,17 +139,14 @@ const char *sim_time_parse(const char *s, sim_time *out)
         } else if ((u = match_unit(p, &ulen)) < 0) {
             return MSG_UNIT;
         }
-        if (u >= last_unit)
-            return MSG_ORDER;
+        if (u >= last_unit) return MSG_ORDER;
         last_unit = u;
         p += ulen;
 
         sim_time unit = units[u].ns;
-        if (ip_huge || ip > PARSE_MAX / unit)
-            return MSG_LARGE;
+        if (ip_huge || ip > PARSE_MAX / unit) return MSG_LARGE;
         sim_time v = ip * unit + term_fraction_ns(frac, nfrac, unit);
-        if (v > PARSE_MAX - total)
-            return MSG_LARGE;
+        if (v > PARSE_MAX - total) return MSG_LARGE;
         total += v;
     }
     *out = total;
@@ -195,8 +196,7 @@ static void put_decimal(struct out *o, uint64_t v, uint64_t unit, const char *na
 size_t sim_time_format(sim_time t, char *buf, size_t n)
 {
     struct out o = {buf, n, 0};
-    if (n)
-        buf[0] = '\0';
+    if (n) buf[0] = '\0';
     uint64_t v = (uint64_t)t;
     if (t < 0) {
         put(&o, "-"); /* not a duration, but differences of times can be shown */
@@ -208,10 +208,8 @@ size_t sim_time_format(sim_time t, char *buf, size_t n)
     }
     uint64_t h = v / (uint64_t)SIM_HOUR, m = v % (uint64_t)SIM_HOUR / (uint64_t)SIM_MIN;
     uint64_t rest = v % (uint64_t)SIM_MIN;
-    if (h)
-        put(&o, "%lluh", (unsigned long long)h);
-    if (m)
-        put(&o, "%llum", (unsigned long long)m);
+    if (h) put(&o, "%lluh", (unsigned long long)h);
+    if (m) put(&o, "%llum", (unsigned long long)m);
     if (rest >= (uint64_t)SIM_S)
         put_decimal(&o, rest, (uint64_t)SIM_S, "s");
     else if (rest >= (uint64_t)SIM_MS)
@@ -230,8 +228,7 @@ size_t sim_time_clock(sim_time t, sim_time origin, char *buf, size_t n)
      * times before the origin still read as the previous day's clock. */
     int64_t ms = t / SIM_MS - (t % SIM_MS < 0);
     ms = (ms % day_ms + (origin % 86400) * 1000) % day_ms;
-    if (ms < 0)
-        ms += day_ms;
+    if (ms < 0) ms += day_ms;
     int k = snprintf(buf, n, "%02d:%02d:%02d.%03d", (int)(ms / 3600000), (int)(ms / 60000 % 60),
                      (int)(ms / 1000 % 60), (int)(ms % 1000));
     SIM_ASSERT(k >= 0);

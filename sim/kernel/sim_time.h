@@ -18,12 +18,12 @@
 
 typedef int64_t sim_time;
 
-#define SIM_NS ((sim_time)1)
-#define SIM_US ((sim_time)1000)
-#define SIM_MS ((sim_time)1000000)
-#define SIM_S ((sim_time)1000000000)
-#define SIM_MIN (60 * SIM_S)
-#define SIM_HOUR (3600 * SIM_S)
+#define SIM_NS       ((sim_time)1)
+#define SIM_US       ((sim_time)1000)
+#define SIM_MS       ((sim_time)1000000)
+#define SIM_S        ((sim_time)1000000000)
+#define SIM_MIN      (60 * SIM_S)
+#define SIM_HOUR     (3600 * SIM_S)
 #define SIM_TIME_MAX INT64_MAX
 
 /* The one rounding rule. Saturates at +-SIM_TIME_MAX. */

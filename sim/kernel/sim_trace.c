@@ -18,19 +18,20 @@ void sim_trace_set(struct sim *sim, sim_trace_fn *fn, void *ctx)
     sim->trace_ctx = ctx;
 }
 
-bool sim_trace_enabled(const struct sim *sim) { return sim->trace_fn != NULL; }
+bool sim_trace_enabled(const struct sim *sim)
+{
+    return sim->trace_fn != NULL;
+}
 
 void sim_trace(struct sim *sim, enum sim_trace_level level, const char *who, const char *fmt, ...)
 {
-    if (!sim->trace_fn)
-        return;
+    if (!sim->trace_fn) return;
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        buf[0] = '\0'; /* an encoding error: report the event, lose the text */
+    if (n < 0) buf[0] = '\0'; /* an encoding error: report the event, lose the text */
     sim->trace_fn(sim->trace_ctx, sim->now, level, who, buf);
 }
 

@@ -140,8 +140,7 @@ static char *render(enum compare_format fmt, int R)
         tree(0.75, 100, 10, 0.25), tree(1.0, 110, 40, 0.75), /* b */
     };
     struct report *used[4] = {runs[0], runs[1], runs[2], runs[3]};
-    if (R == 1)
-        used[1] = runs[2];
+    if (R == 1) used[1] = runs[2];
     const char *names[] = {"a", "b"};
     struct compare_input in = {.scenario = "t",
                                .seed = 7,
@@ -167,8 +166,7 @@ static char *render(enum compare_format fmt, int R)
 static const char *line_of(const char *text, const char *prefix)
 {
     for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-        if (strncmp(p, prefix, strlen(prefix)) == 0)
-            return p;
+        if (strncmp(p, prefix, strlen(prefix)) == 0) return p;
     fail_msg("no line starting with \"%s\" in:\n%s", prefix, text);
     return NULL;
 }
@@ -186,8 +184,7 @@ static double field(const char *p, int k)
 {
     for (int i = 0; i < k; i++)
         p = strchr(p, ',') + 1;
-    if (*p == ',' || *p == '\n' || !*p)
-        return (double)NAN;
+    if (*p == ',' || *p == '\n' || !*p) return (double)NAN;
     return strtod(p, NULL);
 }
 

@@ -1238,9 +1238,12 @@ static void test_set_overrides_named_items_and_creates_final_keys(void **state)
     struct scn_errors err;
     scn_errors_init(&err);
     struct scn_doc *doc = open_text(full, &err);
-    const char *paths[] = {"services.payment.pools.db.size", "policies.pay.cancel_on_timeout",
-                           "policies.email_call.breaker",    "faults.1.mode",
-                           "load.bots.rate",                 "duration"};
+    const char *paths[] = {"services.payment.pools.db.size",
+                           "policies.pay.cancel_on_timeout",
+                           "policies.email_call.breaker",
+                           "faults.1.mode",
+                           "load.bots.rate",
+                           "duration"};
     const char *values[] = {"300", "true", "null", "refuse", "[{at: 0, rps: 7}, {at: 1m, rps: 8}]",
                             "1h"};
     struct world_config c;

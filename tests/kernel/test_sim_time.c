@@ -14,8 +14,7 @@ static sim_time parse_ok(const char *s)
 {
     sim_time t = -12345;
     const char *err = sim_time_parse(s, &t);
-    if (err)
-        fail_msg("\"%s\" rejected: %s", s, err);
+    if (err) fail_msg("\"%s\" rejected: %s", s, err);
     return t;
 }
 
@@ -23,8 +22,7 @@ static void expect_bad(const char *s)
 {
     sim_time t = -12345;
     const char *err = sim_time_parse(s, &t);
-    if (!err)
-        fail_msg("\"%s\" accepted as %lld", s, (long long)t);
+    if (!err) fail_msg("\"%s\" accepted as %lld", s, (long long)t);
     assert_true(strlen(err) > 0);
     assert_true(t == -12345); /* output untouched on error */
 }
@@ -34,7 +32,7 @@ static void test_from_s_rounds_to_nearest_ns_halves_away_from_zero(void **state)
     (void)state;
     assert_true(sim_time_from_s(1.5) == 1500000000);
     assert_true(sim_time_from_s(0.0) == 0);
-    assert_true(sim_time_from_s(1.5e-9) == 2);  /* 1.5 ns exactly in binary */
+    assert_true(sim_time_from_s(1.5e-9) == 2); /* 1.5 ns exactly in binary */
     assert_true(sim_time_from_s(2.5e-9) == 3);
     assert_true(sim_time_from_s(-2.5e-9) == -3);
     assert_true(sim_time_from_s(1.4e-9) == 1);
@@ -126,10 +124,10 @@ static void test_parse_rejects_malformed_strings(void **state)
 {
     (void)state;
     const char *bad[] = {
-        "",      "-3s",   "-0",    "5 sec", "5sec",  "ms",    "s",     "1.2.3s", "10s5m",
-        "5s5s",  "1m1h",  "1ms1s", "nan",   "inf",   "NaN",   "1e3s",  " 5s",    "5s ",
-        "+5s",   "1m30",  ".",     ".s",    "5x",    "5S",    "5MS",   "h",      "5 s",
-        "1h 30m", "5mss", "5us5",  "1,5s",  "0x10s", "5d",    "1y",    "infs",   "5\ns",
+        "",       "-3s",  "-0",    "5 sec", "5sec",  "ms",  "s",    "1.2.3s", "10s5m",
+        "5s5s",   "1m1h", "1ms1s", "nan",   "inf",   "NaN", "1e3s", " 5s",    "5s ",
+        "+5s",    "1m30", ".",     ".s",    "5x",    "5S",  "5MS",  "h",      "5 s",
+        "1h 30m", "5mss", "5us5",  "1,5s",  "0x10s", "5d",  "1y",   "infs",   "5\ns",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         expect_bad(bad[i]);
@@ -206,14 +204,12 @@ static void test_parse_of_format_round_trips(void **state)
         int shift = (int)(x % 62);
         sim_time t = (sim_time)((x >> 2) >> shift) % (max + 1);
         static const sim_time round[] = {1, SIM_US, SIM_MS, SIM_S, SIM_MIN, SIM_HOUR};
-        if (i % 3 == 0)
-            t = t / round[i % 6] * round[i % 6];
+        if (i % 3 == 0) t = t / round[i % 6] * round[i % 6];
         char buf[64];
         size_t n = sim_time_format(t, buf, sizeof buf);
         assert_true(n < sizeof buf);
         sim_time back = parse_ok(buf);
-        if (back != t)
-            fail_msg("%lld -> \"%s\" -> %lld", (long long)t, buf, (long long)back);
+        if (back != t) fail_msg("%lld -> \"%s\" -> %lld", (long long)t, buf, (long long)back);
     }
 }
 
