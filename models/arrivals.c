@@ -6,6 +6,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "sim/kernel/sim_assert.h"
 #include "sim/kernel/sim_mem.h"
 
 void arr_init(struct arrivals *a, const struct rate_point *rates, int nrates, bool constant,
@@ -40,6 +41,7 @@ void arr_init(struct arrivals *a, const struct rate_point *rates, int nrates, bo
     for (int i = 0; i < n; i++)
         if (a->pieces[i].r0 != a->pieces[i].r1) a->last_ramp = i;
     a->next = a->filled = 0;
+    a->steady = false;
     a->rng = rng;
 }
 
@@ -114,7 +116,8 @@ static double unit_exponential(struct arrivals *a, bool constant_piece)
     return e;
 }
 
-sim_time arr_next(struct arrivals *a, sim_time t)
+/* arr_next's loop, for every case. */
+static sim_time next_general(struct arrivals *a, sim_time t)
 {
     for (;;) {
         while (a->piece < a->npieces && t >= a->pieces[a->piece].t1)
@@ -137,4 +140,34 @@ sim_time arr_next(struct arrivals *a, sim_time t)
         if (p->r0 == p->r1 || gsl_rng_uniform(a->rng) * rmax < piece_rate(p, cand)) return cand;
         t = cand; /* thinned */
     }
+}
+
+static SIM_NOINLINE void refill(struct arrivals *a)
+{
+    for (int k = 0; k < ARR_AHEAD; k++)
+        a->ahead[k] = gsl_ran_exponential(a->rng, 1.0);
+    a->next = 0;
+    a->filled = ARR_AHEAD;
+}
+
+/* Once the last piece is reached at a constant rate, every arrival is the
+ * loop's first pass: no boundary ahead (its end is SIM_TIME_MAX, which a
+ * candidate reaching it returns too), no thinning, and a batch of draws
+ * always ready, refilled as soon as it is used up, as unit_exponential does
+ * (past the last ramp, a batch of ARR_AHEAD). So the short path returns the
+ * same times from the same draws, without the loop's checks and register
+ * saves (M/M/1: 1477 -> 1439 instructions per customer, +2% events/s). */
+sim_time arr_next(struct arrivals *a, sim_time t)
+{
+    if (SIM_LIKELY(a->steady)) {
+        double e = a->ahead[a->next++];
+        if (a->next == a->filled) refill(a);
+        sim_time dt = sim_time_from_s(a->pieces[a->piece].mean * e);
+        return t + (dt > 0 ? dt : 1);
+    }
+    sim_time next = next_general(a, t);
+    const struct rate_piece *p = &a->pieces[a->piece < a->npieces ? a->piece : 0];
+    a->steady = a->piece == a->npieces - 1 && p->r0 == p->r1 && p->rmax > 0 && !a->constant &&
+                a->piece > a->last_ramp && a->next < a->filled;
+    return next;
 }

@@ -45,6 +45,9 @@ struct arrivals {
     /* ahead[next .. filled - 1] are the stream's next Exp(1) draws, made
      * early (see unit_exponential in arrivals.c) */
     int next, filled;
+    /* On the last piece, at a constant positive rate, with a draw always
+     * ready: arr_next takes its short path (see there). Stays true. */
+    bool steady;
     double ahead[ARR_AHEAD];
     gsl_rng *rng;
 };

@@ -20,12 +20,15 @@
 #define SIM_PRINTF(f, a) __attribute__((format(printf, f, a)))
 /* Start loading the line at address p; never faults, whatever p is. */
 #define SIM_PREFETCH(p) __builtin_prefetch(p)
+/* Keeps a rare path (and the registers it saves) out of its hot caller. */
+#define SIM_NOINLINE __attribute__((noinline))
 #else
 #define SIM_NORETURN
 #define SIM_LIKELY(x)   (x)
 #define SIM_UNLIKELY(x) (x)
 #define SIM_PRINTF(f, a)
 #define SIM_PREFETCH(p) ((void)(p))
+#define SIM_NOINLINE
 #endif
 
 SIM_NORETURN void sim_assert_failed(const char *file, int line, const char *func, const char *expr);

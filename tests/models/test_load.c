@@ -237,6 +237,35 @@ static sim_time reference_next(const struct arrivals *a, int *piece, gsl_rng *r,
     }
 }
 
+/* Walks arr_next and the reference side by side until `until`; returns the
+ * arrivals and how many fell in [gap0, gap1). Both must take the short path
+ * at the end (a steady last piece). */
+static long walk_against_reference(const struct rate_point *rates, int nrates, sim_time until,
+                                   sim_time gap0, sim_time gap1, long *in_gap)
+{
+    gsl_rng *r1 = gsl_rng_alloc(gsl_rng_mt19937), *r2 = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r1, 7);
+    gsl_rng_set(r2, 7);
+    struct arrivals a;
+    arr_init(&a, rates, nrates, false, r1);
+    int piece = 0;
+    sim_time t = 0, u = 0;
+    long n = 0;
+    *in_gap = 0;
+    while (t < until) {
+        t = arr_next(&a, t);
+        u = reference_next(&a, &piece, r2, u);
+        assert_int_equal(t, u);
+        *in_gap += t >= gap0 && t < gap1;
+        n++;
+    }
+    assert_true(a.steady); /* the last stretch went through the short path */
+    arr_fini(&a);
+    gsl_rng_free(r1);
+    gsl_rng_free(r2);
+    return n;
+}
+
 static void test_poisson_arrivals_are_the_draws_of_the_plain_algorithm(void **state)
 {
     (void)state;
@@ -246,28 +275,18 @@ static void test_poisson_arrivals_are_the_draws_of_the_plain_algorithm(void **st
         {.at = 6 * SIM_S, .rps = 0},   {.at = 7 * SIM_S, .rps = 50},
         {.at = 9 * SIM_S, .rps = 800},
     };
-    gsl_rng *r1 = gsl_rng_alloc(gsl_rng_mt19937), *r2 = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r1, 7);
-    gsl_rng_set(r2, 7);
-    struct arrivals a;
-    arr_init(&a, rates, (int)(sizeof rates / sizeof rates[0]), false, r1);
-    int piece = 0;
-    sim_time t = 0, u = 0;
-    long n = 0, in_gap = 0;
-    while (t < 12 * SIM_S) {
-        t = arr_next(&a, t);
-        u = reference_next(&a, &piece, r2, u);
-        assert_int_equal(t, u);
-        in_gap += t >= 6 * SIM_S && t < 7 * SIM_S;
-        n++;
-    }
+    long in_gap;
+    long n = walk_against_reference(rates, (int)(sizeof rates / sizeof rates[0]), 12 * SIM_S,
+                                    6 * SIM_S, 7 * SIM_S, &in_gap);
     assert_int_equal(in_gap, 0);
     /* 1000 + 3750 + 2000 + 0 + 100 + 2400 = 9250 expected: the walk went
      * through every piece (8000 is 13 sd below) */
     assert_true(n > 8000);
-    arr_fini(&a);
-    gsl_rng_free(r1);
-    gsl_rng_free(r2);
+    /* one rate from the start, as most loads: the short path from the
+     * first arrival, across many batches of draws (4500 expected) */
+    const struct rate_point one[] = {{.at = 0, .rps = 900}};
+    n = walk_against_reference(one, 1, 5 * SIM_S, 0, 0, &in_gap);
+    assert_true(n > 4000);
 }
 
 static void test_an_end_users_timeout_counts_as_timed_out(void **state)
