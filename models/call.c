@@ -191,25 +191,15 @@ static void on_backoff(struct sim *sim, void *subject, void *object)
     call_attempt(c);
 }
 
-static void call_attempt(struct call *c)
+/* An attempt under a policy: breaker, throttle, timeout, bulkhead, in
+ * Resilience4j's order of decoration. */
+static SIM_NOINLINE void attempt_policy(struct call *c)
 {
     struct site *site = c->site;
-    struct world *w = site->world;
-    struct sim *sim = w->sim;
+    struct sim *sim = site->world->sim;
     const struct policy_config *pol = site->pol;
     struct policy *p = site->policy;
     sim_time now = sim_now(sim);
-
-    c->attempt_started = now;
-    c->inflight = NULL;
-    if (c->counted) {
-        site->m->attempts++;
-        if (c->origin == ORIGIN_LOAD) ((struct load *)c->owner)->m.attempts++;
-    }
-    if (!pol) {
-        call_send(c);
-        return;
-    }
     if (pol->has_breaker) {
         if (!breaker_acquire(&p->breaker, now)) {
             attempt_end(c, OUTCOME_SHORT_CIRCUITED);
@@ -244,6 +234,23 @@ static void call_attempt(struct call *c)
         }
     }
     call_send(c);
+}
+
+/* A call without a policy is sent at once; the policy's steps, with their
+ * register saves, are kept out of its way. */
+static void call_attempt(struct call *c)
+{
+    struct site *site = c->site;
+    c->attempt_started = sim_now(site->world->sim);
+    c->inflight = NULL;
+    if (c->counted) {
+        site->m->attempts++;
+        if (c->origin == ORIGIN_LOAD) ((struct load *)c->owner)->m.attempts++;
+    }
+    if (site->pol)
+        attempt_policy(c);
+    else
+        call_send(c);
 }
 
 static void on_send(struct sim *sim, void *subject, void *object)
@@ -430,19 +437,11 @@ static void attempt_close(struct call *c, enum breaker_result r)
     }
 }
 
-static void attempt_end(struct call *c, enum outcome o)
+/* attempt_end under a policy. */
+static SIM_NOINLINE void attempt_end_policy(struct call *c, enum outcome o)
 {
     struct site *site = c->site;
     struct policy *p = site->policy;
-    if (!p) {
-        /* No policy: no timer, permit, breaker, throttle, retry or fallback,
-         * so closing the attempt is bumping its generation. */
-        c->gen++;
-        c->inflight = NULL;
-        count_outcome(c, o);
-        call_deliver(c, o);
-        return;
-    }
     struct sim *sim = site->world->sim;
     sim_time now = sim_now(sim);
     attempt_close(c, breaker_result_of(o));
@@ -465,6 +464,20 @@ static void attempt_end(struct call *c, enum outcome o)
         return;
     }
     call_finish(c, o);
+}
+
+static void attempt_end(struct call *c, enum outcome o)
+{
+    if (c->site->policy) {
+        attempt_end_policy(c, o);
+        return;
+    }
+    /* No policy: no timer, permit, breaker, throttle, retry or fallback, so
+     * closing the attempt is bumping its generation. */
+    c->gen++;
+    c->inflight = NULL;
+    count_outcome(c, o);
+    call_deliver(c, o);
 }
 
 void call_start(struct call *c)

@@ -133,6 +133,23 @@ static void on_response(struct sim *sim, void *subject, void *object)
     call_response(c, gen, o);
 }
 
+/* The response crosses a network edge with latency: it arrives later, or
+ * at once if this draw is 0. */
+static SIM_NOINLINE void respond_late(struct req *r, enum outcome o)
+{
+    const struct site *site = r->site;
+    sim_time lat = sim_dist_sample_time(site->latency, site->latency_rng);
+    if (lat > 0) {
+        r->phase = REQ_RESPONDING;
+        sim_event_after(r->svc->world->sim, lat, on_response, r, (void *)(uintptr_t)o);
+        return;
+    }
+    struct call *c = r->caller;
+    uint32_t gen = r->caller_gen;
+    svc__free_req(r);
+    call_response(c, gen, o);
+}
+
 void svc__respond(struct req *r, enum outcome o)
 {
     struct call *c = r->caller;
@@ -140,11 +157,8 @@ void svc__respond(struct req *r, enum outcome o)
         svc__free_req(r);
         return;
     }
-    const struct site *site = r->site;
-    sim_time lat = site->latency ? sim_dist_sample_time(site->latency, site->latency_rng) : 0;
-    if (lat > 0) {
-        r->phase = REQ_RESPONDING;
-        sim_event_after(r->svc->world->sim, lat, on_response, r, (void *)(uintptr_t)o);
+    if (r->site->latency) {
+        respond_late(r, o);
         return;
     }
     uint32_t gen = r->caller_gen;
@@ -224,6 +238,15 @@ static void reject(struct req *r)
     svc__respond(r, OUTCOME_REJECTED);
 }
 
+/* Kept out of svc_arrive, whose every call paid for this message's buffer. */
+static SIM_NOINLINE void out_of_memory(struct service *s)
+{
+    char why[96];
+    snprintf(why, sizeof why, "out of memory (%lld requests in flight > %lld)",
+             (long long)(s->queued + in_use(s)), (long long)s->cfg->max_inflight);
+    svc_crash(s, false, true, why);
+}
+
 void svc_arrive(struct req *r)
 {
     struct service *s = r->svc;
@@ -254,12 +277,7 @@ void svc_arrive(struct req *r)
                       s->threads, s->blocked);
         }
     }
-    if (s->cfg->max_inflight > 0 && s->queued + in_use(s) > s->cfg->max_inflight) {
-        char why[96];
-        snprintf(why, sizeof why, "out of memory (%lld requests in flight > %lld)",
-                 (long long)(s->queued + in_use(s)), (long long)s->cfg->max_inflight);
-        svc_crash(s, false, true, why);
-    }
+    if (s->cfg->max_inflight > 0 && s->queued + in_use(s) > s->cfg->max_inflight) out_of_memory(s);
 }
 
 void svc_set_blocked(struct req *r, bool blocked)
