@@ -49,9 +49,19 @@
 static void call_attempt(struct call *c);
 static void call_send(struct call *c);
 
+static SIM_NOINLINE struct call *create_grown(struct world *w, struct site *site,
+                                              enum call_origin origin, void *owner, int branch)
+{
+    sim_pool_reserve(&w->calls);
+    return call_create(w, site, origin, owner, branch);
+}
+
 struct call *call_create(struct world *w, struct site *site, enum call_origin origin, void *owner,
                          int branch)
 {
+    /* No call on the way, so nothing to save at entry (see
+     * sim_pool_reserve). */
+    if (SIM_UNLIKELY(!w->calls.free)) return create_grown(w, site, origin, owner, branch);
     struct call *c = sim_pool_get(&w->calls);
     c->site = site;
     c->origin = origin;

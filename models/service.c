@@ -81,9 +81,25 @@ static void set_levels(struct service *s)
     if (s->blocked != 0 || s->m.blocked.value != 0) sim_level_set(&s->m.blocked, now, s->blocked);
 }
 
+static SIM_NOINLINE struct req *new_req_grown(struct site *site, struct call *caller, uint32_t gen)
+{
+    sim_pool_reserve(&site->world->reqs);
+    return svc_new_req(site, caller, gen);
+}
+
+/* A request working for a saga instance holds a reference to it. */
+static SIM_NOINLINE struct req *new_req_ref(struct req *r)
+{
+    saga_ref(r->corr);
+    return r;
+}
+
 struct req *svc_new_req(struct site *site, struct call *caller, uint32_t gen)
 {
     struct world *w = site->world;
+    /* The calls that might be made are jumps to functions of their own,
+     * so none of this is saved across them (see sim_pool_reserve). */
+    if (SIM_UNLIKELY(!w->reqs.free)) return new_req_grown(site, caller, gen);
     struct req *r = sim_pool_get(&w->reqs);
     /* A recycled record keeps its last owner's fields: every one is set
      * here, except `arrived` (svc_arrive) and the unions, whose fields are
@@ -104,10 +120,10 @@ struct req *svc_new_req(struct site *site, struct call *caller, uint32_t gen)
     r->pool = -1;
     r->ev = 0;
     r->corr = caller ? caller->corr : NULL;
-    if (r->corr) saga_ref(r->corr);
     sim_list_init(&r->wlink);
     r->qtimer = 0;
     r->out = NULL;
+    if (r->corr) return new_req_ref(r);
     return r;
 }
 

@@ -44,6 +44,15 @@ static inline void *sim_pool_get(struct sim_pool *p)
     return f;
 }
 
+/* Makes the next sim_pool_get() take no call. A hot constructor that
+ * reserves on a cold path of its own, then starts over, keeps its arguments
+ * out of callee-saved registers (which the call inside sim_pool_get would
+ * need them in, at the price of saving those at every entry). */
+static inline void sim_pool_reserve(struct sim_pool *p)
+{
+    if (!p->free) p->free = (struct sim_pool_free *)sim_pool__grow(p);
+}
+
 static inline void sim_pool_put(struct sim_pool *p, void *obj)
 {
     struct sim_pool_free *f = (struct sim_pool_free *)obj;
