@@ -263,11 +263,28 @@ static SIM_NOINLINE void out_of_memory(struct service *s)
     svc_crash(s, false, true, why);
 }
 
-void svc_arrive(struct req *r)
+/* The queue's rarer events: a wait with a timeout, and the first wait of a
+ * saturation, which the timeline reports. */
+static SIM_NOINLINE void queued_rare(struct req *r)
 {
     struct service *s = r->svc;
     struct sim *sim = s->world->sim;
-    r->arrived = sim_now(sim);
+    if (s->cfg->queue_timeout > 0)
+        r->qtimer = sim_event_lane_after(sim, s->queue_lane, s->cfg->queue_timeout,
+                                         on_queue_timeout, r, NULL);
+    if (!s->saturated && s->threads > 0) {
+        s->saturated = true;
+        sim_trace(sim, SIM_TRACE_WARN, s->cfg->name,
+                  "thread pool saturated (%d/%d in use, %d blocked), requests queue", in_use(s),
+                  s->threads, s->blocked);
+    }
+}
+
+static inline void arrive(struct req *r)
+{
+    struct service *s = r->svc;
+    sim_time now = sim_now(s->world->sim);
+    r->arrived = now;
     bool free_thread = s->queued == 0 && !s->paused && (s->threads == 0 || in_use(s) < s->threads);
     if (s->state == SVC_DOWN ||
         (!free_thread && s->cfg->queue >= 0 && s->queued >= s->cfg->queue)) {
@@ -278,22 +295,32 @@ void svc_arrive(struct req *r)
     s->iv.arrivals++;
     if (free_thread) {
         start_running(r);
-    } else {
-        s->m.waited++;
-        s->queued++;
-        sim_level_set(&s->m.queue, sim_now(sim), (double)s->queued);
-        sim_list_push_back(&s->queue, &r->link); /* lifo pops from the back */
-        if (s->cfg->queue_timeout > 0)
-            r->qtimer = sim_event_lane_after(sim, s->queue_lane, s->cfg->queue_timeout,
-                                             on_queue_timeout, r, NULL);
-        if (!s->saturated && s->threads > 0) {
-            s->saturated = true;
-            sim_trace(sim, SIM_TRACE_WARN, s->cfg->name,
-                      "thread pool saturated (%d/%d in use, %d blocked), requests queue", in_use(s),
-                      s->threads, s->blocked);
-        }
+        return;
     }
-    if (s->cfg->max_inflight > 0 && s->queued + in_use(s) > s->cfg->max_inflight) out_of_memory(s);
+    s->m.waited++;
+    s->queued++;
+    sim_level_set(&s->m.queue, now, (double)s->queued);
+    sim_list_push_back(&s->queue, &r->link); /* lifo pops from the back */
+    if (s->cfg->queue_timeout > 0 || (!s->saturated && s->threads > 0)) queued_rare(r);
+}
+
+/* A service with a memory bound crashes when an arrival takes it past. */
+static SIM_NOINLINE void arrive_bounded(struct req *r)
+{
+    struct service *s = r->svc;
+    arrive(r);
+    if (s->queued + in_use(s) > s->cfg->max_inflight) out_of_memory(s);
+}
+
+/* Without a bound every way out of arrive is a jump, and nothing is saved
+ * across a call. */
+void svc_arrive(struct req *r)
+{
+    if (SIM_UNLIKELY(r->svc->cfg->max_inflight > 0)) {
+        arrive_bounded(r);
+        return;
+    }
+    arrive(r);
 }
 
 void svc_set_blocked(struct req *r, bool blocked)
