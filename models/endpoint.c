@@ -185,15 +185,20 @@ static void start_parallel(struct req *r, const struct step_config *st)
  * step), but drawn back to back, and ready long before a request needs one,
  * instead of each being a logarithm the processor waits for whenever it
  * guessed the next event wrong (see arrivals.c, unit_exponential). */
-static sim_time work_time(struct endpoint *ep, const struct sim_dist *dist)
+static SIM_NOINLINE sim_time work_time_drawn(struct endpoint *ep, const struct sim_dist *dist)
 {
     if (!ep->work_only) return sim_dist_sample_time(dist, ep->work_rng);
-    if (ep->work_next == EP_AHEAD) {
-        for (int k = 0; k < EP_AHEAD; k++)
-            ep->work_ahead[k] = sim_dist_sample_time(ep->work_only, ep->work_rng);
-        ep->work_next = 0;
-    }
+    for (int k = 0; k < EP_AHEAD; k++)
+        ep->work_ahead[k] = sim_dist_sample_time(ep->work_only, ep->work_rng);
+    ep->work_next = 0;
     return ep->work_ahead[ep->work_next++];
+}
+
+/* Taking a draw made ahead needs no call; drawing does (work_time_drawn). */
+static sim_time work_time(struct endpoint *ep, const struct sim_dist *dist)
+{
+    if (ep->work_only && ep->work_next < EP_AHEAD) return ep->work_ahead[ep->work_next++];
+    return work_time_drawn(ep, dist);
 }
 
 /* Every step but work (which start_work takes). */
