@@ -289,23 +289,35 @@ static void on_granted(struct call *c)
     sim_event_lane_after(sim, c->site->world->now_lane, 0, on_send, c, (void *)(uintptr_t)c->gen);
 }
 
+/* The request crosses a network edge with latency: it arrives later, or at
+ * once if this draw is 0. */
+static SIM_NOINLINE void send_late(struct req *r)
+{
+    const struct site *site = r->site;
+    sim_time lat = sim_dist_sample_time(site->latency, site->latency_rng);
+    if (lat > 0)
+        sim_event_after(site->world->sim, lat, on_arrive, r, NULL);
+    else
+        svc_arrive(r);
+}
+
 static void call_send(struct call *c)
 {
     struct site *site = c->site;
-    struct sim *sim = site->world->sim;
     struct req *r = svc_new_req(site, c, c->gen);
     r->permit = c->permit;
     c->inflight = r;
-    sim_time lat = site->latency ? sim_dist_sample_time(site->latency, site->latency_rng) : 0;
-    if (lat > 0)
-        sim_event_after(sim, lat, on_arrive, r, NULL);
+    if (site->latency)
+        send_late(r);
     else
         svc_arrive(r);
 }
 
 /* ---- the way back out -------------------------------------------------------- */
 
-static void count_outcome(struct call *c, enum outcome o)
+/* Inline everywhere: as a call, the end of every attempt saved its call
+ * record and outcome across it. */
+static SIM_ALWAYS_INLINE void count_outcome(struct call *c, enum outcome o)
 {
     if (!c->counted) return;
     struct edge_metrics *m = c->site->m;

@@ -22,6 +22,9 @@
 #define SIM_PREFETCH(p) __builtin_prefetch(p)
 /* Keeps a rare path (and the registers it saves) out of its hot caller. */
 #define SIM_NOINLINE __attribute__((noinline))
+/* Inlines a small function that would otherwise be called, and make its
+ * caller save registers across the call. */
+#define SIM_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define SIM_NORETURN
 #define SIM_LIKELY(x)   (x)
@@ -29,6 +32,7 @@
 #define SIM_PRINTF(f, a)
 #define SIM_PREFETCH(p) ((void)(p))
 #define SIM_NOINLINE
+#define SIM_ALWAYS_INLINE inline
 #endif
 
 SIM_NORETURN void sim_assert_failed(const char *file, int line, const char *func, const char *expr);
