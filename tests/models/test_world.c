@@ -194,6 +194,19 @@ static void test_the_warmup_resets_service_pool_and_load_counters(void **state)
     world_config_fini(&c);
 }
 
+/* A whole run (seed 1) with the sampler's rows going to fn. */
+static struct world *run_with_rows(const struct world_config *c, world_row_fn *fn, void *ctx,
+                                   struct sim **sim)
+{
+    *sim = sim_create(1, 0);
+    struct world *w = world_create(*sim, c);
+    world_set_rows(w, fn, ctx);
+    world_start(w);
+    sim_run_until(*sim, c->duration);
+    world_finish(w);
+    return w;
+}
+
 struct rows {
     int n;
     uint64_t arrivals[16];
@@ -221,12 +234,8 @@ static void test_the_sampler_writes_a_row_per_service_per_sample(void **state)
     tw_work(&c, s, e, tw_const(0.010));
     tw_load(&c, "in", s, e, 10, true);
     struct rows rows = {0};
-    struct sim *sim = sim_create(1, 0);
-    struct world *w = world_create(sim, &c);
-    world_set_rows(w, on_row, &rows);
-    world_start(w);
-    sim_run_until(sim, c.duration);
-    world_finish(w);
+    struct sim *sim;
+    struct world *w = run_with_rows(&c, on_row, &rows, &sim);
     assert_int_equal(rows.n, 5);
     for (int i = 0; i < 5; i++) {
         assert_int_equal(rows.t[i], (i + 1) * SIM_S);
@@ -272,12 +281,8 @@ static void test_the_run_latency_is_folded_from_intervals_without_the_warmup(voi
     int f = tw_fault(&c, FAULT_SLOW, s, 0, 5050 * MS);
     tw_flt(&c, f)->factor = 3;
     struct interval_rows rows = {0};
-    struct sim *sim = sim_create(1, 0);
-    struct world *w = world_create(sim, &c);
-    world_set_rows(w, on_interval_row, &rows);
-    world_start(w);
-    sim_run_until(sim, c.duration);
-    world_finish(w);
+    struct sim *sim;
+    struct world *w = run_with_rows(&c, on_interval_row, &rows, &sim);
     assert_int_equal(rows.n, 10);
     assert_int_equal(rows.completions, 10);
     assert_true(fabs(rows.p50_ms - 10) < 0.1); /* quantiles are within 1% */
