@@ -117,7 +117,7 @@ MTESTS := $(patsubst tests/models/%.c,$(B)/tests/models/%,$(sort $(wildcard test
 ATESTS := $(patsubst tests/app/%.c,$(B)/tests/app/%,$(sort $(wildcard tests/app/test_*.c)))
 TEST_SUPPORT := $(call obj,$(sort $(wildcard tests/support/*.c)))
 
-$(KTESTS): $(B)/tests/kernel/%: $(B)/tests/kernel/%.o $(LIBSIM)
+$(KTESTS): $(B)/tests/kernel/%: $(B)/tests/kernel/%.o $(call obj,tests/support/abort.c) $(LIBSIM)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(LIBS_ALL)
 $(MTESTS): $(B)/tests/models/%: $(B)/tests/models/%.o $(TEST_SUPPORT) $(LIBMODELS) $(LIBSIM)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(LIBS_ALL)

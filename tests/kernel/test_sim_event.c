@@ -1,7 +1,6 @@
 /* test_sim_event.c - the future-event list and the run loop: order, phases,
  * cancellation, run_until/stop, and a million random operations checked
  * against a brute-force reference. */
-#define _POSIX_C_SOURCE 200809L /* fork, pipe, waitpid for the assert test */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,13 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <signal.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "sim/kernel/sim.h"
+#include "tests/support/abort.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -965,34 +962,6 @@ static void test_two_simulations_do_not_interfere(void **state)
 
 /* ---- bugs abort with the assert message ---------------------------------- */
 
-/* Runs fn in a child and returns what it wrote to stderr; asserts it died of
- * SIGABRT. */
-static void expect_abort(void (*fn)(void), char *msg, size_t n)
-{
-    int fd[2];
-    assert_int_equal(pipe(fd), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fd[1], 2);
-        close(fd[0]);
-        fn();
-        _exit(0);
-    }
-    close(fd[1]);
-    size_t len = 0;
-    ssize_t k;
-    while (len + 1 < n && (k = read(fd[0], msg + len, n - 1 - len)) > 0)
-        len += (size_t)k;
-    msg[len] = '\0';
-    close(fd[0]);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFSIGNALED(status));
-    assert_int_equal(WTERMSIG(status), SIGABRT);
-}
-
 /* Kept reachable so valgrind, which follows the fork, does not call the
  * aborted child's simulation a leak. */
 static struct sim *volatile dying_sim;
@@ -1008,7 +977,7 @@ static void test_scheduling_before_now_is_a_bug_that_aborts(void **state)
 {
     (void)state;
     char msg[512];
-    expect_abort(schedule_in_the_past, msg, sizeof msg);
+    tsup_expect_abort(schedule_in_the_past, msg, sizeof msg);
     assert_non_null(
         strstr(msg, "domino: assertion failed: at >= sim->now (sim/kernel/sim_event.c:"));
     assert_non_null(strstr(msg, ", schedule)\n"));

@@ -5,21 +5,18 @@
  * Every test ends with bulkhead_check(); the last ones corrupt a bulkhead on
  * purpose, in a child process, to show the check catches each invariant.
  */
-#define _POSIX_C_SOURCE 200809L /* fork, pipe, waitpid for the check tests */
 
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "models/bulkhead.h"
+#include "tests/support/abort.h"
 
 #define MS SIM_MS
 
@@ -221,34 +218,6 @@ static void test_a_threadpool_waiter_that_leaves_frees_its_queue_place(void **st
 
 /* ---- bulkhead_check catches a broken invariant ------------------------------ */
 
-/* Runs fn in a child and returns what it wrote to stderr; asserts it died of
- * SIGABRT. */
-static void expect_abort(void (*fn)(void), char *msg, size_t n)
-{
-    int fd[2];
-    assert_int_equal(pipe(fd), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fd[1], 2);
-        close(fd[0]);
-        fn();
-        _exit(0);
-    }
-    close(fd[1]);
-    size_t len = 0;
-    ssize_t k;
-    while (len + 1 < n && (k = read(fd[0], msg + len, n - 1 - len)) > 0)
-        len += (size_t)k;
-    msg[len] = '\0';
-    close(fd[0]);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFSIGNALED(status));
-    assert_int_equal(WTERMSIG(status), SIGABRT);
-}
-
 static void over_the_limit(void)
 {
     struct bulkhead_config cfg = semaphore(1, 0);
@@ -290,11 +259,11 @@ static void test_check_catches_each_broken_invariant(void **state)
 {
     (void)state;
     char msg[512];
-    expect_abort(over_the_limit, msg, sizeof msg);
+    tsup_expect_abort(over_the_limit, msg, sizeof msg);
     assert_non_null(strstr(msg, "b->in_use <= b->limit"));
-    expect_abort(waiting_with_a_free_permit, msg, sizeof msg);
+    tsup_expect_abort(waiting_with_a_free_permit, msg, sizeof msg);
     assert_non_null(strstr(msg, "b->nwaiters == 0 || b->in_use == b->limit"));
-    expect_abort(a_count_that_is_not_the_list, msg, sizeof msg);
+    tsup_expect_abort(a_count_that_is_not_the_list, msg, sizeof msg);
     assert_non_null(strstr(msg, "n == b->nwaiters"));
 }
 
