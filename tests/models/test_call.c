@@ -19,20 +19,6 @@
 #define MS SIM_MS
 enum { F, B };
 
-/* f.e -> b.e through policy 0 (timeout; no retry yet); b has `threads`. */
-static void call_world(struct world_config *c, sim_time timeout, int threads, double work_s)
-{
-    tw_init(c, 60 * SIM_S);
-    tw_service(c, "f", 0, -1);
-    tw_service(c, "b", threads, -1);
-    int fe = tw_endpoint(c, F, "e");
-    int be = tw_endpoint(c, B, "e");
-    tw_work(c, B, be, tw_const(work_s));
-    int pol = tw_policy(c, "p", timeout);
-    tw_call(c, F, fe, B, be, pol, false);
-    tw_load(c, "u", F, fe, 0, false);
-}
-
 static const struct edge_metrics *edge(const struct world *w)
 {
     return w->svcs[F].eps[0].sites[0]->m;
@@ -42,7 +28,7 @@ static void test_a_callers_timeout_leaves_the_callees_work_running(void **state)
 {
     (void)state;
     struct world_config c;
-    call_world(&c, 300 * MS, 1, 1.0);
+    tw_front_back(&c, 300 * MS, 1, 1.0);
     struct sim *sim;
     struct world *w = tw_start(&c, 1, 0, &sim);
     tw_send(w, 0, 1 * SIM_S);
@@ -70,7 +56,7 @@ static void test_cancel_on_timeout_stops_the_callee(void **state)
 {
     (void)state;
     struct world_config c;
-    call_world(&c, 300 * MS, 1, 1.0);
+    tw_front_back(&c, 300 * MS, 1, 1.0);
     tw_pol(&c, 0)->cancel_on_timeout = true;
     struct sim *sim;
     struct world *w = tw_start(&c, 1, 0, &sim);
@@ -92,7 +78,7 @@ static void test_cancel_on_timeout_drops_a_request_still_travelling(void **state
 {
     (void)state;
     struct world_config c;
-    call_world(&c, 100 * MS, 1, 0.010);
+    tw_front_back(&c, 100 * MS, 1, 0.010);
     struct policy_config *p = tw_pol(&c, 0);
     p->cancel_on_timeout = true;
     p->has_latency = true;
@@ -119,7 +105,7 @@ static void test_cancel_on_timeout_frees_the_callee_before_the_retry_arrives(voi
 {
     (void)state;
     struct world_config c;
-    call_world(&c, 100 * MS, 1, 1.0);
+    tw_front_back(&c, 100 * MS, 1, 1.0);
     tw_svc(&c, B)->max_inflight = 1;
     tw_svc(&c, B)->restart = 10 * SIM_S;
     tw_pol(&c, 0)->cancel_on_timeout = true;
@@ -146,7 +132,7 @@ static void test_retry_makes_its_attempts_and_holds_the_thread_during_backoff(vo
 {
     (void)state;
     struct world_config c;
-    call_world(&c, 300 * MS, 0, 1.0);
+    tw_front_back(&c, 300 * MS, 0, 1.0);
     tw_retry(&c, 0, 3, BACKOFF_FIXED, 100 * MS, 1, 0, JITTER_NONE, OUTCOME_BIT(OUTCOME_TIMEOUT));
     struct sim *sim;
     struct world *w = tw_start(&c, 1, 0, &sim);
@@ -175,7 +161,7 @@ static void test_retry_stops_at_the_first_success(void **state)
 {
     (void)state;
     struct world_config c;
-    call_world(&c, 0, 1, 1.0);
+    tw_front_back(&c, 0, 1, 1.0);
     tw_svc(&c, B)->queue = 0;
     tw_retry(&c, 0, 5, BACKOFF_FIXED, 300 * MS, 1, 0, JITTER_NONE, OUTCOME_BIT(OUTCOME_REJECTED));
     int direct = tw_load(&c, "direct", B, 0, 0, false);
@@ -198,7 +184,7 @@ static void test_retry_leaves_outcomes_outside_on_alone(void **state)
 {
     (void)state;
     struct world_config c;
-    call_world(&c, 0, 1, 0.010);
+    tw_front_back(&c, 0, 1, 0.010);
     tw_ep(&c, B, 0)->error_rate = 1.0;
     tw_retry(&c, 0, 3, BACKOFF_NONE, 0, 1, 0, JITTER_NONE, OUTCOME_BIT(OUTCOME_TIMEOUT));
     struct sim *sim;
@@ -211,7 +197,7 @@ static void test_retry_leaves_outcomes_outside_on_alone(void **state)
     tw_destroy(w, sim);
     world_config_fini(&c);
 
-    call_world(&c, 0, 1, 0.010);
+    tw_front_back(&c, 0, 1, 0.010);
     tw_ep(&c, B, 0)->error_rate = 1.0;
     tw_retry(&c, 0, 3, BACKOFF_NONE, 0, 1, 0, JITTER_NONE, OUTCOME_BIT(OUTCOME_ERROR));
     w = tw_start(&c, 1, 0, &sim);
@@ -362,7 +348,7 @@ static void test_an_edge_with_latency_costs_it_each_way(void **state)
 {
     (void)state;
     struct world_config c;
-    call_world(&c, 0, 1, 0.010);
+    tw_front_back(&c, 0, 1, 0.010);
     struct policy_config *p = tw_pol(&c, 0);
     p->has_latency = true;
     sim_dist_fini(&p->latency);

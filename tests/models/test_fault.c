@@ -19,18 +19,6 @@
 #define MS SIM_MS
 enum { F, B };
 
-static void front_back(struct world_config *c, int back_threads)
-{
-    tw_init(c, 60 * SIM_S);
-    tw_service(c, "f", 0, -1);
-    tw_service(c, "b", back_threads, -1);
-    int fe = tw_endpoint(c, F, "e");
-    int be = tw_endpoint(c, B, "e");
-    tw_work(c, B, be, tw_const(0.010));
-    tw_call(c, F, fe, B, be, tw_policy(c, "p", 1 * SIM_S), false);
-    tw_load(c, "u", F, fe, 0, false);
-}
-
 static const struct edge_metrics *edge(const struct world *w)
 {
     return w->svcs[F].eps[0].sites[0]->m;
@@ -38,7 +26,7 @@ static const struct edge_metrics *edge(const struct world *w)
 
 static struct world *crash_run(struct world_config *c, bool hang, struct sim **sim)
 {
-    front_back(c, 1);
+    tw_front_back(c, 1 * SIM_S, 1, 0.010);
     int f = tw_fault(c, FAULT_CRASH, B, 500 * MS, 10 * SIM_S);
     tw_flt(c, f)->hang = hang;
     struct world *w = tw_start(c, 1, 0, sim);
@@ -83,7 +71,7 @@ static void test_a_hanging_crash_loses_running_work_without_answering(void **sta
 {
     (void)state;
     struct world_config c;
-    front_back(&c, 1);
+    tw_front_back(&c, 1 * SIM_S, 1, 0.010);
     tw_work(&c, B, 0, tw_const(1.0)); /* b: 10 ms + 1 s */
     tw_fault(&c, FAULT_CRASH, B, 500 * MS, 10 * SIM_S);
     tw_flt(&c, 0)->hang = true;
@@ -104,7 +92,7 @@ static void test_a_crash_fault_ends_with_a_restart(void **state)
 {
     (void)state;
     struct world_config c;
-    front_back(&c, 1);
+    tw_front_back(&c, 1 * SIM_S, 1, 0.010);
     tw_fault(&c, FAULT_CRASH, B, 500 * MS, 1500 * MS);
     struct sim *sim;
     struct world *w = tw_start(&c, 1, 0, &sim);
@@ -154,7 +142,7 @@ static void test_a_response_that_arrives_during_a_pause_waits_for_its_end(void *
 {
     (void)state;
     struct world_config c;
-    front_back(&c, 1);
+    tw_front_back(&c, 1 * SIM_S, 1, 0.010);
     tw_work(&c, F, 0, tw_const(0.010)); /* f.e: call b (10 ms), then 10 ms */
     tw_fault(&c, FAULT_PAUSE, F, 1005 * MS, 2005 * MS);
     struct sim *sim;

@@ -40,21 +40,6 @@
 #define S  SIM_S
 enum { F, B, C };
 
-/* f.e -> b.e through policy "p" (timeout; layers added by each test); b has
- * `threads` and constant work; load "u" sends nothing by itself. */
-static void pol_world(struct world_config *c, sim_time timeout, int threads, double work_s)
-{
-    tw_init(c, 60 * S);
-    tw_service(c, "f", 0, -1);
-    tw_service(c, "b", threads, -1);
-    int fe = tw_endpoint(c, F, "e");
-    int be = tw_endpoint(c, B, "e");
-    tw_work(c, B, be, tw_const(work_s));
-    int pol = tw_policy(c, "p", timeout);
-    tw_call(c, F, fe, B, be, pol, false);
-    tw_load(c, "u", F, fe, 0, false);
-}
-
 static struct site *site(const struct world *w)
 {
     return w->svcs[F].eps[0].sites[0];
@@ -142,7 +127,7 @@ static void test_retry_amplification_matches_theory(void **state)
     /* 20000 calls per second for 5 s (constant arrivals: the errors are the
      * only randomness), every call over by 6 s */
     struct world_config c;
-    pol_world(&c, 0, 0, 0.001);
+    tw_front_back(&c, 0, 0, 0.001);
     c.duration = 6 * S;
     tw_ep(&c, B, 0)->error_rate = p;
     tw_retry(&c, 0, n, BACKOFF_NONE, 0, 1, 0, JITTER_NONE, OUTCOME_BIT(OUTCOME_ERROR));
@@ -264,7 +249,7 @@ static void test_a_breaker_short_circuits_until_recovery_then_lets_n_trials_thro
 {
     (void)state;
     struct world_config c;
-    pol_world(&c, 0, 0, 0.010);
+    tw_front_back(&c, 0, 0, 0.010);
     tw_breaker_consecutive(&c, 0, 3, 5 * S, 2);
     tw_flt(&c, tw_fault(&c, FAULT_ERRORS, B, 0, 8 * S))->rate = 1.0;
     struct sim *sim;
@@ -345,7 +330,7 @@ static void test_breaker_metrics_start_at_the_end_of_the_warmup(void **state)
 {
     (void)state;
     struct world_config c;
-    pol_world(&c, 0, 0, 0.010);
+    tw_front_back(&c, 0, 0, 0.010);
     c.warmup = 5 * S;
     tw_breaker_consecutive(&c, 0, 3, 10 * S, 2);
     tw_flt(&c, tw_fault(&c, FAULT_ERRORS, B, 0, 8 * S))->rate = 1.0;
@@ -454,7 +439,7 @@ static void test_a_sliding_breaker_opens_on_slow_calls_measured_by_the_call(void
 {
     (void)state;
     struct world_config c;
-    pol_world(&c, 0, 0, 0.150);
+    tw_front_back(&c, 0, 0, 0.150);
     tw_breaker_sliding(&c, 0, WINDOW_COUNT, 4, 4, 0.5, 5 * S, 1);
     tw_pol(&c, 0)->breaker.slow_rate = 0.5;
     tw_pol(&c, 0)->breaker.slow_call = 100 * MS;
@@ -482,7 +467,7 @@ static void test_a_semaphore_bulkhead_caps_concurrency_at_the_callee(void **stat
 {
     (void)state;
     struct world_config c;
-    pol_world(&c, 0, 0, 0.1);
+    tw_front_back(&c, 0, 0, 0.1);
     c.duration = 30 * S;
     sim_dist_fini(&tw_ep(&c, B, 0)->steps[0].dist);
     tw_ep(&c, B, 0)->steps[0].dist = tw_exp(0.1);
@@ -516,7 +501,7 @@ static void test_a_semaphore_without_wait_rejects_at_once(void **state)
 {
     (void)state;
     struct world_config c;
-    pol_world(&c, 0, 0, 1.0);
+    tw_front_back(&c, 0, 0, 1.0);
     tw_bulkhead_semaphore(&c, 0, 3, 0);
     struct sim *sim;
     struct world *w = tw_start(&c, 1, 0, &sim);
@@ -543,7 +528,7 @@ static void test_semaphore_waiters_get_the_permit_in_order_or_give_up_after_max_
 {
     (void)state;
     struct world_config c;
-    pol_world(&c, 0, 0, 0.2);
+    tw_front_back(&c, 0, 0, 0.2);
     tw_bulkhead_semaphore(&c, 0, 1, 500 * MS);
     for (int i = 1; i < 4; i++)
         tw_load(&c, i == 1 ? "u1" : i == 2 ? "u2" : "u3", F, 0, 0, false);
@@ -575,7 +560,7 @@ static void test_an_orphan_keeps_its_permit_unless_the_timeout_cancels_it(void *
     (void)state;
     for (int cancel = 0; cancel <= 1; cancel++) {
         struct world_config c;
-        pol_world(&c, 100 * MS, 0, 1.0);
+        tw_front_back(&c, 100 * MS, 0, 1.0);
         tw_bulkhead_semaphore(&c, 0, 1, 0);
         tw_pol(&c, 0)->cancel_on_timeout = cancel;
         struct sim *sim;
@@ -614,7 +599,7 @@ static void test_a_threadpool_bulkhead_queues_then_rejects_when_the_queue_is_ful
 {
     (void)state;
     struct world_config c;
-    pol_world(&c, 0, 0, 1.0);
+    tw_front_back(&c, 0, 0, 1.0);
     tw_bulkhead_threadpool(&c, 0, 2, 1);
     struct sim *sim;
     struct world *w = tw_start(&c, 1, 0, &sim);
@@ -642,7 +627,7 @@ static void test_a_timeout_takes_a_call_out_of_the_bulkhead_queue(void **state)
 {
     (void)state;
     struct world_config c;
-    pol_world(&c, 500 * MS, 0, 0.3);
+    tw_front_back(&c, 500 * MS, 0, 0.3);
     tw_bulkhead_threadpool(&c, 0, 1, 5);
     struct sim *sim;
     struct world *w = tw_start(&c, 1, 0, &sim);
@@ -665,7 +650,7 @@ static void test_bulkhead_rejections_do_not_trip_the_breaker(void **state)
 {
     (void)state;
     struct world_config c;
-    pol_world(&c, 0, 0, 1.0);
+    tw_front_back(&c, 0, 0, 1.0);
     tw_bulkhead_semaphore(&c, 0, 1, 0);
     tw_breaker_consecutive(&c, 0, 2, 5 * S, 1);
     struct sim *sim;
@@ -684,7 +669,7 @@ static void test_bulkhead_rejections_do_not_trip_the_breaker(void **state)
 /* b fails in 10 ms; the fallback answers 50 ms after the failure. */
 static void fallback_world(struct world_config *c, enum fallback_kind kind)
 {
-    pol_world(c, 0, 0, 0.010);
+    tw_front_back(c, 0, 0, 0.010);
     tw_ep(c, B, 0)->error_rate = 1.0;
     tw_fallback(c, 0, kind, 50 * MS);
 }
@@ -768,7 +753,7 @@ test_the_throttle_rejects_locally_as_the_formula_says_when_nothing_is_accepted(v
     const double rate = 20;
     const sim_time T = 500 * S, window = 2 * S, gap = 50 * MS;
     struct world_config c;
-    pol_world(&c, 0, 0, 0.010);
+    tw_front_back(&c, 0, 0, 0.010);
     c.duration = T;
     tw_throttle(&c, 0, 2.0, window);
     tw_fault(&c, FAULT_CRASH, B, 0, SIM_TIME_MAX); /* refuses */
@@ -805,7 +790,7 @@ static void test_the_throttle_lets_everything_through_to_a_callee_that_answers(v
     (void)state;
     for (int failing = 0; failing <= 1; failing++) {
         struct world_config c;
-        pol_world(&c, 0, 0, 0.010);
+        tw_front_back(&c, 0, 0, 0.010);
         c.duration = 100 * S;
         tw_throttle(&c, 0, 2.0, 2 * S);
         tw_ep(&c, B, 0)->error_rate = failing ? 1.0 : 0;
@@ -826,7 +811,7 @@ static void test_the_throttle_lets_everything_through_to_a_callee_that_answers(v
  * asking for 3 retries at once: far more than any limit allows. */
 static void limit_world(struct world_config *c)
 {
-    pol_world(c, 0, 0, 0.001);
+    tw_front_back(c, 0, 0, 0.001);
     c->duration = 31 * S;
     tw_ep(c, B, 0)->error_rate = 1.0;
     tw_retry(c, 0, 4, BACKOFF_NONE, 0, 1, 0, JITTER_NONE, OUTCOME_BIT(OUTCOME_ERROR));
@@ -918,7 +903,7 @@ static void test_a_retry_bucket_caps_retries_at_the_tokens_earned(void **state)
  * everything has drained. */
 static void busy_world(struct world_config *c, bool threadpool, bool cancel, bool hang)
 {
-    pol_world(c, 150 * MS, 4, 0.05);
+    tw_front_back(c, 150 * MS, 4, 0.05);
     c->duration = 80 * S;
     sim_dist_fini(&tw_ep(c, B, 0)->steps[0].dist);
     tw_ep(c, B, 0)->steps[0].dist = tw_exp(0.05);

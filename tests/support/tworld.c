@@ -173,6 +173,18 @@ struct policy_config *tw_pol(struct world_config *c, int pol)
     return &c->policies[pol];
 }
 
+void tw_front_back(struct world_config *c, sim_time timeout, int back_threads, double work_s)
+{
+    tw_init(c, 60 * SIM_S);
+    int f = tw_service(c, "f", 0, -1);
+    int b = tw_service(c, "b", back_threads, -1);
+    int fe = tw_endpoint(c, f, "e");
+    int be = tw_endpoint(c, b, "e");
+    tw_work(c, b, be, tw_const(work_s));
+    tw_call(c, f, fe, b, be, tw_policy(c, "p", timeout), false);
+    tw_load(c, "u", f, fe, 0, false);
+}
+
 void tw_retry(struct world_config *c, int pol, int attempts, enum backoff_kind backoff,
               sim_time base, double multiplier, sim_time cap, enum jitter_kind jitter, unsigned on)
 {

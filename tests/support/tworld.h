@@ -55,6 +55,11 @@ void tw_parallel(struct world_config *c, int svc, int ep, const struct call_conf
 /* A policy with a timeout (0: none). */
 int tw_policy(struct world_config *c, const char *name, sim_time timeout);
 struct policy_config *tw_pol(struct world_config *c, int pol);
+/* The two-service world of the call, policy and fault tests: f.e calls b.e
+ * through policy "p" (the given timeout, layers added by each test); b has
+ * `back_threads` and `work_s` of constant work; load "u" on f.e sends
+ * nothing by itself (tw_send). Services 0 (f) and 1 (b). */
+void tw_front_back(struct world_config *c, sim_time timeout, int back_threads, double work_s);
 void tw_retry(struct world_config *c, int pol, int attempts, enum backoff_kind backoff,
               sim_time base, double multiplier, sim_time cap, enum jitter_kind jitter, unsigned on);
 /* A retry limit on policy `pol`, after its tw_retry (which resets them). */
