@@ -90,10 +90,11 @@ run: domino
 	./domino plot out/valentine
 	@echo "results: out/valentine/<variant>/ (summary.json, timeseries.csv, timeline.log, plots *.png)"
 
-# The README's two figures, the only generated files committed: Valentine's
-# threads (the cascade) and queues, 900x600. Rendered from a run of their own
-# in build/, so out/ is left alone.
-# $(1) variant, $(2) plot, $(3) image name under docs/.
+# The README's figures, the only generated files committed: Valentine's
+# threads (the cascade), queues and breakers, and the projection's queues,
+# 900x600. Rendered from runs of their own in build/, so out/ is left alone.
+# $(1) variant, $(2) plot, $(3) image name under docs/, $(4) scenario
+# (default valentine).
 DOCS_PLOT = gnuplot -e "dir='build/docs-plots/$(or $(4),valentine)/$(1)'; out='docs/$(3)'; png_w=900; png_h=600; formats='png'" plots/$(2).gp
 .PHONY: docs-plots
 docs-plots: domino
@@ -201,7 +202,7 @@ help:
 	@echo "  validate       longer validation runs against queueing theory (tighter tolerances)"
 	@echo "  bench          benchmark table (medians); BENCH_BASE=<rev> adds that revision for comparison"
 	@echo "  run            run scenarios/valentine.yaml (every variant) and render its plots"
-	@echo "  docs-plots     re-render the README's figures docs/valentine-{threads,queues}.png"
+	@echo "  docs-plots     re-render the README's figures under docs/ (Valentine's and the projection's)"
 	@echo "  golden-update  regenerate tests/golden/ on purpose"
 	@echo "  check-deps     enforce the layer and determinism rules"
 	@echo "  fuzz           libFuzzer on the scenario loader for FUZZ_SECONDS (default 60; clang)"

@@ -104,7 +104,9 @@ do for [fmt in formats] {
             set grid noxtics ytics
             set ylabel ylab
             # Every metric is >= 0; an interval reaching below is cut at 0.
-            set yrange [0 < * : *]
+            # One value everywhere: the widened range, which autoscale would
+            # call empty.
+            if (flat) { set yrange [(lo > 0 ? lo : 0) : hi] } else { set yrange [0 < * : *] }
             set offsets 0, 0, graph 0.12, graph 0.05
             if (rate) { set format y "%g%%" } else { set format y "%g" }
             if (replications > 1) {

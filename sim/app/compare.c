@@ -80,6 +80,17 @@ static const struct compare_metric_def projection_metrics[] = {
 
 #define COUNT(a) ((int)(sizeof a / sizeof *a))
 
+/* The sections in row order. */
+static const struct {
+    const struct compare_metric_def *defs;
+    int n;
+} sections[] = {
+    {load_metrics, COUNT(load_metrics)},
+    {service_metrics, COUNT(service_metrics)},
+    {saga_metrics, COUNT(saga_metrics)},
+    {projection_metrics, COUNT(projection_metrics)},
+};
+
 double compare_value(const struct report *tree, const struct compare_metric *m)
 {
     const struct compare_metric_def *d = m->def;
@@ -97,14 +108,9 @@ bool compare_metric_rate(const struct compare_metric *m)
 
 const char *compare_metric_section(const char *suffix)
 {
-    for (int i = 0; i < COUNT(load_metrics); i++)
-        if (strcmp(suffix, load_metrics[i].label) == 0) return "load";
-    for (int i = 0; i < COUNT(service_metrics); i++)
-        if (strcmp(suffix, service_metrics[i].label) == 0) return "services";
-    for (int i = 0; i < COUNT(saga_metrics); i++)
-        if (strcmp(suffix, saga_metrics[i].label) == 0) return "sagas";
-    for (int i = 0; i < COUNT(projection_metrics); i++)
-        if (strcmp(suffix, projection_metrics[i].label) == 0) return "projections";
+    for (int k = 0; k < COUNT(sections); k++)
+        for (int i = 0; i < sections[k].n; i++)
+            if (strcmp(suffix, sections[k].defs[i].label) == 0) return sections[k].defs[i].section;
     return NULL;
 }
 
@@ -145,10 +151,8 @@ int compare_metrics(struct report *const *trees, int ntrees, int stride,
                     struct compare_metric **out)
 {
     struct metrics ms = {0};
-    add_section(&ms, trees, ntrees, stride, load_metrics, COUNT(load_metrics));
-    add_section(&ms, trees, ntrees, stride, service_metrics, COUNT(service_metrics));
-    add_section(&ms, trees, ntrees, stride, saga_metrics, COUNT(saga_metrics));
-    add_section(&ms, trees, ntrees, stride, projection_metrics, COUNT(projection_metrics));
+    for (int k = 0; k < COUNT(sections); k++)
+        add_section(&ms, trees, ntrees, stride, sections[k].defs, sections[k].n);
     *out = ms.m;
     return ms.n;
 }

@@ -10,7 +10,9 @@
  *
  * Rows, in this order: for each load source (the order of the file)
  * `L success_rate`, `L goodput_rps`, `L p99_ms` (load.L.latency_ms.p99);
- * then for each service `S blocked_fraction`. A source or service that only
+ * then for each service `S blocked_fraction`; for each saga `G completed`,
+ * `G inconsistent`, `G stuck`, `G duplicates`; for each projection
+ * `P stale_reads`, `P lag_p99_ms`. A source or service that only
  * some variants have gets a row, blank where it is missing. A value that is
  * null in summary.json (no completed request, unlimited threads) is left out
  * of means and pairs; when none is left the cell is "-" (empty in CSV).
@@ -64,8 +66,9 @@ double compare_value(const struct report *tree, const struct compare_metric *m);
 /* Whether the row is a fraction (success_rate, blocked_fraction). */
 bool compare_metric_rate(const struct compare_metric *m);
 
-/* "load" or "services" for a row label's suffix (`success_rate`,
- * `goodput_rps`, `p99_ms`; `blocked_fraction`), NULL for another word. */
+/* The summary section ("load", "services", "sagas", "projections") of a row
+ * label's suffix (`success_rate`, `blocked_fraction`, `stuck`, ...), NULL
+ * for another word. */
 const char *compare_metric_section(const char *suffix);
 
 /* Writes a number as summary.json does (integral values as integers, others

@@ -64,7 +64,9 @@ static const char compare_help[] =
     "Rows: for each load source L, `L success_rate`, `L goodput_rps` and `L p99_ms`\n"
     "(end-user latency, retries included); for each service S, `S blocked_fraction`\n"
     "(share of its threads blocked on calls, pools, permits or backoff; - when its\n"
-    "threads are unlimited). Columns: the first variant's value (the mean over\n"
+    "threads are unlimited); for each saga G, `G completed`, `G inconsistent`,\n"
+    "`G stuck` and `G duplicates`; for each projection P, `P stale_reads` and\n"
+    "`P lag_p99_ms`. Columns: the first variant's value (the mean over\n"
     "replications), then each other variant's value and its difference to the\n"
     "first: with R >= 2, the mean of the paired differences +- the half-width of\n"
     "their 95% t interval, marked * when the interval excludes 0. Tables wider than\n"
@@ -114,9 +116,10 @@ static const char sweep_help[] =
     "                summary with exact numbers, which --collect reads\n"
     "  sweep.csv     one row per point and metric: a column per --set path\n"
     "                (header: the path), then metric,mean,ci95 (ci95 empty with\n"
-    "                R = 1). Metrics are compare's: for each load source L\n"
-    "                `L success_rate`, `L goodput_rps`, `L p99_ms`; for each\n"
-    "                service S `S blocked_fraction`\n"
+    "                R = 1). Metrics are compare's (see `domino compare\n"
+    "                --help`): `L success_rate`, `L goodput_rps`, `L p99_ms` per\n"
+    "                load source, `S blocked_fraction` per service, saga counts\n"
+    "                and projection staleness\n"
     "  sweep.png/.svg  the --metric as a heatmap over the first two paths (more\n"
     "                paths are held at their first value, as the subtitle says),\n"
     "                or a line with 95% intervals over one path; drawn by\n"
@@ -246,16 +249,6 @@ static int parse_run_args(int argc, char **argv, struct cli *c)
                      strcmp(a, "--jobs") == 0 || strcmp(a, "--out") == 0 ||
                      (c->compare && strcmp(a, "--format") == 0) || sweep_takes;
         if (takes && !v) return usage_error("%s needs a value", a);
-        if (strcmp(a, "--seed") == 0)
-            c->seed_arg = v;
-        else if (strcmp(a, "--replications") == 0)
-            c->replications_arg = v;
-        else if (strcmp(a, "--duration") == 0)
-            c->duration_arg = v;
-        else if (strcmp(a, "--jobs") == 0)
-            c->jobs_arg = v;
-        else if (strcmp(a, "--out") == 0)
-            c->has_out = true;
         if (sweep_takes) {
             if (strcmp(a, "--set") == 0) {
                 char msg[512];
@@ -273,16 +266,20 @@ static int parse_run_args(int argc, char **argv, struct cli *c)
         } else if (strcmp(a, "--variant") == 0) {
             c->variants[c->nvariants++] = v;
         } else if (strcmp(a, "--seed") == 0) {
+            c->seed_arg = v;
             if (!parse_u64(v, &c->seed))
                 return usage_error("--seed must be an unsigned 64-bit integer, got \"%s\"", v);
             c->has_seed = true;
         } else if (strcmp(a, "--replications") == 0) {
+            c->replications_arg = v;
             if (!parse_int(v, 1, 100000, &c->run.replications))
                 return usage_error("--replications must be an integer >= 1, got \"%s\"", v);
         } else if (strcmp(a, "--jobs") == 0) {
+            c->jobs_arg = v;
             if (!parse_int(v, 1, 4096, &c->run.jobs))
                 return usage_error("--jobs must be an integer >= 1, got \"%s\"", v);
         } else if (strcmp(a, "--duration") == 0) {
+            c->duration_arg = v;
             const char *msg = sim_time_parse(v, &c->duration);
             if (msg || c->duration <= 0)
                 return usage_error("--duration must be a positive duration like 10m, got \"%s\"",
@@ -290,6 +287,7 @@ static int parse_run_args(int argc, char **argv, struct cli *c)
             c->has_duration = true;
         } else if (strcmp(a, "--out") == 0) {
             c->run.out = v;
+            c->has_out = true;
         } else if (c->compare && strcmp(a, "--format") == 0) {
             if (strcmp(v, "table") == 0)
                 c->format = COMPARE_TABLE;
@@ -328,8 +326,10 @@ static bool wants_help(int argc, char **argv)
 }
 
 /* --seed and --duration over what the file says. Returns 0, or 2 when the
- * duration leaves nothing after a variant's warm-up. */
-static int apply_cli(const struct cli *c, struct run_variant *v, int n)
+ * duration leaves nothing after a variant's warm-up; with `first_only` (a
+ * sweep's grid points, which mostly share a warm-up) only the first such
+ * variant is named. */
+static int apply_cli(const struct cli *c, struct run_variant *v, int n, bool first_only)
 {
     int status = 0;
     for (int i = 0; i < n; i++) {
@@ -344,6 +344,7 @@ static int apply_cli(const struct cli *c, struct run_variant *v, int n)
                         "variant %s\n",
                         w, v[i].name);
                 status = 2;
+                if (first_only) return status;
             }
         }
     }
@@ -390,7 +391,7 @@ static int build_variants(struct scn_doc *doc, const struct cli *c, struct run_v
         free(v);
         status = 2;
     } else {
-        status = apply_cli(c, v, n);
+        status = apply_cli(c, v, n, false);
         if (status) {
             for (int i = 0; i < n; i++)
                 world_config_fini(&v[i].cfg);
@@ -568,7 +569,7 @@ static int build_points(struct scn_doc *doc, const struct cli *c, int vi, struct
         scn_errors_print(&err, stderr);
         status = 2;
     } else {
-        status = apply_cli(c, v, g->npoints);
+        status = apply_cli(c, v, g->npoints, true);
     }
     scn_errors_fini(&err);
     if (status) {

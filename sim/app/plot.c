@@ -111,32 +111,6 @@ static void when(const struct world_config *c, sim_time t, char *buf, size_t n)
     if (len > 4 && strcmp(buf + len - 4, ".000") == 0) buf[len - 4] = 0;
 }
 
-static bool uses_breaker(const struct world_config *c, int policy)
-{
-    return policy >= 0 && c->policies[policy].has_breaker;
-}
-
-/* Call sites and load sources whose policy has a breaker. */
-static int count_breakers(const struct world_config *c)
-{
-    int n = 0;
-    for (int i = 0; i < c->nloads; i++)
-        n += uses_breaker(c, c->loads[i].policy);
-    for (int i = 0; i < c->nservices; i++)
-        for (int e = 0; e < c->services[i].nendpoints; e++) {
-            const struct endpoint_config *ep = &c->services[i].endpoints[e];
-            for (int k = 0; k < ep->nsteps; k++) {
-                const struct step_config *st = &ep->steps[k];
-                if (st->kind == STEP_CALL)
-                    n += uses_breaker(c, st->call.policy);
-                else if (st->kind == STEP_PARALLEL)
-                    for (int b = 0; b < st->ncalls; b++)
-                        n += uses_breaker(c, st->calls[b].policy);
-            }
-        }
-    return n;
-}
-
 static bool fill_info(void *vctx, FILE *f)
 {
     const struct info_ctx *ctx = vctx;
@@ -205,8 +179,7 @@ static bool fill_info(void *vctx, FILE *f)
         snprintf(text, sizeof text, "shaded: %d fault windows (timeline.log lists them)", shown);
     fputs("faults_text = ", f);
     gp_string(f, text);
-    fprintf(f, "\nbreakers = %d    # calls and load sources with a circuit breaker\n",
-            count_breakers(c));
+    fputc('\n', f);
     return true;
 }
 

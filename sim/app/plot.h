@@ -5,8 +5,7 @@
  *
  *   - `domino run` writes OUT/<scenario>/<variant>/plotinfo.gp (plot_write_info):
  *     the facts only the configuration knows (clock origin, duration, fault
- *     windows, thread/queue/pool capacities, whether any call has a breaker),
- *     as gnuplot assignments.
+ *     windows, thread/queue/pool capacities), as gnuplot assignments.
  *   - `domino plot DIR` (DIR = OUT/<scenario>) writes, in each variant folder,
  *     series.dat (timeseries.csv split into one gnuplot data block per
  *     service: gnuplot cannot draw connected lines from interleaved rows) and

@@ -132,9 +132,10 @@ static void on_row(void *ctx, const struct world_row *row)
 
 /* A CSV field, quoted (RFC 4180) when it holds a comma, a quote or a line
  * break. Names are [A-Za-z0-9_-] today; the format should not depend on it. */
-static void put_csv(FILE *f, const char *s)
+void run_csv_field(FILE *f, const char *s)
 {
-    if (!s[strcspn(s, ",\"\r\n")]) {
+    size_t n = strlen(s);
+    if (!s[strcspn(s, ",\"\r\n")] && !(n > 0 && (s[0] == ' ' || s[n - 1] == ' '))) {
         fputs(s, f);
         return;
     }
@@ -168,7 +169,7 @@ static void on_breaker(void *ctx, const struct world_breaker_row *row)
     char name[1200];
     snprintf(name, sizeof name, "%s -> %s", row->policy->who, row->policy->name);
     fprintf(rf->breakers, "%.3f,", sim_time_to_s(row->t));
-    put_csv(rf->breakers, name);
+    run_csv_field(rf->breakers, name);
     if (fprintf(rf->breakers, ",%d\n", breaker_level(row->state)) < 0) rf->failed = true;
 }
 
@@ -362,14 +363,17 @@ static bool finish_variant(const struct run_variant *v, int index, const struct 
         snprintf(final, sizeof final, "%s/perf.json", dir);
         ok = ok && run_write_file(final, fill_json, perf);
         report_free(perf);
-        static const char *const moved[] = {"timeline.log", "timeseries.csv", "breakers.csv"};
-        for (int k = 0; k < 3 && ok; k++) {
-            tmp_name(path, sizeof path, dir, moved[k], 0);
-            snprintf(final, sizeof final, "%s/%s", dir, moved[k]);
-            /* breakers.csv only when the variant has breakers: one from an
-             * earlier run of another configuration would be plotted as this
-             * one's. */
-            if (k == 2 && access(path, F_OK) != 0)
+        /* breakers.csv is written only when the variant has breakers; one
+         * from an earlier run of another configuration would be plotted as
+         * this one's, so its absence removes the old file. */
+        static const struct {
+            const char *name;
+            bool optional;
+        } moved[] = {{"timeline.log", false}, {"timeseries.csv", false}, {"breakers.csv", true}};
+        for (size_t k = 0; k < sizeof moved / sizeof *moved && ok; k++) {
+            tmp_name(path, sizeof path, dir, moved[k].name, 0);
+            snprintf(final, sizeof final, "%s/%s", dir, moved[k].name);
+            if (moved[k].optional && access(path, F_OK) != 0)
                 ok = remove(final) == 0 || errno == ENOENT;
             else
                 ok = rename(path, final) == 0;

@@ -477,29 +477,12 @@ struct table {
     double *mean, *ci; /* [k * nm + m] */
 };
 
-/* RFC 4180: quoted when it holds a comma, a quote, or blanks at either end. */
-static void csv_field(const char *s, FILE *f)
-{
-    size_t n = strlen(s);
-    bool q = strpbrk(s, ",\"") != NULL || (n > 0 && (s[0] == ' ' || s[n - 1] == ' '));
-    if (!q) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static bool fill_csv(void *ctx, FILE *f)
 {
     const struct table *t = ctx;
     const struct sweep_grid *g = t->g;
     for (int a = 0; a < g->naxes; a++) {
-        csv_field(g->axes[a].path, f);
+        run_csv_field(f, g->axes[a].path);
         fputc(',', f);
     }
     fputs("metric,mean,ci95\n", f);
@@ -508,10 +491,10 @@ static bool fill_csv(void *ctx, FILE *f)
         sweep_point_values(g, k, values);
         for (int m = 0; m < t->nm; m++) {
             for (int a = 0; a < g->naxes; a++) {
-                csv_field(values[a], f);
+                run_csv_field(f, values[a]);
                 fputc(',', f);
             }
-            csv_field(t->ms[m].label, f);
+            run_csv_field(f, t->ms[m].label);
             fputc(',', f);
             compare_csv_number(t->mean[k * t->nm + m], f);
             fputc(',', f);
