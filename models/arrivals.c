@@ -42,7 +42,10 @@ void arr_init(struct arrivals *a, const struct rate_point *rates, int nrates, bo
         if (a->pieces[i].r0 != a->pieces[i].r1) a->last_ramp = i;
     a->next = a->filled = 0;
     a->steady = false;
-    a->steady_mean = 0;
+    /* The last piece is flat and runs forever: with a positive rate and
+     * random arrivals, arr_next's short path serves it (see there). */
+    const struct rate_piece *last = &a->pieces[n - 1];
+    a->steady_mean = !constant && last->rmax > 0 ? last->mean : 0;
     a->rng = rng;
 }
 
@@ -104,16 +107,19 @@ static sim_time next_constant(const struct arrivals *a, sim_time t)
  * order of its draws matters: the next draw may be made early when it is
  * sure to be an exponential, which is when no thinning uniform follows this
  * one (a piece of constant rate), and a batch when no ramp lies ahead. */
+static SIM_NOINLINE void draw_ahead(struct arrivals *a, int n)
+{
+    for (int k = 0; k < n; k++)
+        a->ahead[k] = gsl_ran_exponential(a->rng, 1.0);
+    a->next = 0;
+    a->filled = n;
+}
+
 static double unit_exponential(struct arrivals *a, bool constant_piece)
 {
     double e = a->next < a->filled ? a->ahead[a->next++] : gsl_ran_exponential(a->rng, 1.0);
-    if (a->next == a->filled && constant_piece) {
-        int n = a->piece > a->last_ramp ? ARR_AHEAD : 1;
-        for (int k = 0; k < n; k++)
-            a->ahead[k] = gsl_ran_exponential(a->rng, 1.0);
-        a->next = 0;
-        a->filled = n;
-    }
+    if (a->next == a->filled && constant_piece)
+        draw_ahead(a, a->piece > a->last_ramp ? ARR_AHEAD : 1);
     return e;
 }
 
@@ -147,19 +153,8 @@ static sim_time next_general(struct arrivals *a, sim_time t)
 static SIM_NOINLINE sim_time next_slow(struct arrivals *a, sim_time t)
 {
     sim_time next = next_general(a, t);
-    const struct rate_piece *p = &a->pieces[a->piece < a->npieces ? a->piece : 0];
-    a->steady = a->piece == a->npieces - 1 && p->r0 == p->r1 && p->rmax > 0 && !a->constant &&
-                a->piece > a->last_ramp && a->next < a->filled;
-    a->steady_mean = p->mean;
+    a->steady = a->piece == a->npieces - 1 && a->steady_mean > 0 && a->next < a->filled;
     return next;
-}
-
-static SIM_NOINLINE void refill(struct arrivals *a)
-{
-    for (int k = 0; k < ARR_AHEAD; k++)
-        a->ahead[k] = gsl_ran_exponential(a->rng, 1.0);
-    a->next = 0;
-    a->filled = ARR_AHEAD;
 }
 
 /* Once the last piece is reached at a constant rate, every arrival is the
@@ -174,7 +169,7 @@ sim_time arr_next(struct arrivals *a, sim_time t)
 {
     if (SIM_LIKELY(a->steady)) {
         double e = a->ahead[a->next++];
-        if (a->next == a->filled) refill(a);
+        if (a->next == a->filled) draw_ahead(a, ARR_AHEAD);
         sim_time dt = sim_time_from_s(a->steady_mean * e);
         return t + (dt > 0 ? dt : 1);
     }

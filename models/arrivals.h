@@ -48,7 +48,7 @@ struct arrivals {
     /* On the last piece, at a constant positive rate, with a draw always
      * ready: arr_next takes its short path (see there). Stays true. */
     bool steady;
-    double steady_mean; /* then: the last piece's mean gap, in seconds */
+    double steady_mean; /* the last piece's mean gap in seconds, 0: no short path */
     double ahead[ARR_AHEAD];
     gsl_rng *rng;
 };

@@ -10,11 +10,6 @@
 #include "sim/kernel/sim_assert.h"
 #include "sim/kernel/sim_mem.h"
 
-static bool after_warmup(const struct world *w)
-{
-    return w->cfg->warmup == 0 || sim_now(w->sim) > w->cfg->warmup;
-}
-
 void bus_build(struct world *w)
 {
     const struct world_config *cfg = w->cfg;
@@ -140,9 +135,7 @@ static void on_deliver(struct sim *sim, void *subject, void *object)
         }
     }
     m->running++;
-    struct call *c = call_create(d->target->site->world, d->target->site, ORIGIN_BUS, d, 0);
-    c->corr = d->corr;
-    call_start(c);
+    call_start(call_create(d->target->site->world, d->target->site, ORIGIN_BUS, d));
 }
 
 static void send_copy(struct world *w, struct bus_target *t, struct saga_inst *corr,
@@ -164,7 +157,7 @@ void bus_publish(struct world *w, int event, struct saga_inst *corr)
 {
     struct bus *b = w->bus;
     struct sim *sim = w->sim;
-    bool counted = after_warmup(w);
+    bool counted = world_counts(w, sim_now(w->sim));
     if (counted) b->m.published++;
     if (corr) saga_event(corr, event);
     for (int k = b->first[event]; k < b->first[event + 1]; k++) {

@@ -50,28 +50,24 @@ static void call_attempt(struct call *c);
 static void call_send(struct call *c);
 
 static SIM_NOINLINE struct call *create_grown(struct world *w, struct site *site,
-                                              enum call_origin origin, void *owner, int branch)
+                                              enum call_origin origin, void *owner)
 {
     sim_pool_reserve(&w->calls);
-    return call_create(w, site, origin, owner, branch);
+    return call_create(w, site, origin, owner);
 }
 
-struct call *call_create(struct world *w, struct site *site, enum call_origin origin, void *owner,
-                         int branch)
+struct call *call_create(struct world *w, struct site *site, enum call_origin origin, void *owner)
 {
     /* No call on the way, so nothing to save at entry (see
      * sim_pool_reserve). */
-    if (SIM_UNLIKELY(!w->calls.free)) return create_grown(w, site, origin, owner, branch);
+    if (SIM_UNLIKELY(!w->calls.free)) return create_grown(w, site, origin, owner);
     struct call *c = sim_pool_get(&w->calls);
     c->site = site;
     c->origin = origin;
     c->owner = owner;
-    c->branch = branch;
     c->attempt = 0;
-    /* The warm-up reset runs at the end of its instant, so a call started at
-     * that very instant belongs to the warm-up, as its requests do. */
     sim_time now = sim_now(w->sim);
-    c->counted = w->cfg->warmup == 0 || now > w->cfg->warmup;
+    c->counted = world_counts(w, now);
     c->started = now;
     c->prev_delay = 0;
     c->timer = 0;
@@ -80,17 +76,22 @@ struct call *call_create(struct world *w, struct site *site, enum call_origin or
     c->admitted = c->throttled_in = c->waiting = c->permit = c->uncertain = false;
     sim_list_init(&c->flink);
     sim_list_init(&c->blink);
-    /* The saga instance a request works for follows its calls; a saga's
-     * coordinator and the bus set their own after creating the call. */
+    /* The saga instance the caller works for follows its calls. */
     switch (origin) {
+    case ORIGIN_LOAD:
+        c->corr = NULL;
+        break;
     case ORIGIN_REQ:
         c->corr = ((struct req *)owner)->corr;
         break;
     case ORIGIN_FAN:
         c->corr = ((struct fan *)owner)->req->corr;
         break;
-    default:
-        c->corr = NULL;
+    case ORIGIN_SAGA:
+        c->corr = owner;
+        break;
+    case ORIGIN_BUS:
+        c->corr = ((struct bus_delivery *)owner)->corr;
         break;
     }
     return c;
@@ -119,7 +120,7 @@ void call__req_gone(struct req *r)
 {
     /* The request is freed: if its attempt has ended already (stale
      * generation), it was the permit's last holder. */
-    if (!r->permit) return;
+    SIM_ASSERT(r->permit); /* only a bulkhead's requests hold one */
     r->permit = false;
     struct call *c = r->caller;
     if (c && c->gen == r->caller_gen) return; /* the attempt is live: it releases when it ends */
@@ -253,10 +254,7 @@ static void call_attempt(struct call *c)
     struct site *site = c->site;
     c->attempt_started = sim_now(site->world->sim);
     c->inflight = NULL;
-    if (c->counted) {
-        site->m->attempts++;
-        if (c->origin == ORIGIN_LOAD) ((struct load *)c->owner)->m.attempts++;
-    }
+    if (c->counted) site->m->attempts++; /* a load's too: its site's metrics are its edge */
     if (site->pol)
         attempt_policy(c);
     else

@@ -14,8 +14,7 @@
 
 #include "models/world.h"
 
-struct call *call_create(struct world *w, struct site *site, enum call_origin origin, void *owner,
-                         int branch);
+struct call *call_create(struct world *w, struct site *site, enum call_origin origin, void *owner);
 void call_start(struct call *c);
 /* A response to attempt `gen` arrived at the caller. */
 void call_response(struct call *c, uint32_t gen, enum outcome o);

@@ -174,7 +174,7 @@ static void start_parallel(struct req *r, const struct step_config *st)
     r->fan = f;
     struct site **sites = &r->ep->sites[r->ep->site_off[r->step]];
     for (int i = 0; i < st->ncalls; i++) {
-        struct call *c = call_create(w, sites[i], ORIGIN_FAN, f, i);
+        struct call *c = call_create(w, sites[i], ORIGIN_FAN, f);
         sim_list_push_back(&f->calls, &c->flink);
         call_start(c);
     }
@@ -206,7 +206,7 @@ static SIM_NOINLINE void run_step(struct req *r, const struct step_config *st)
 {
     struct service *s = r->svc;
     switch (st->kind) {
-    case STEP_WORK:
+    case STEP_WORK: /* run takes it */
         break;
     case STEP_USE:
         svc_set_blocked(r, true);
@@ -226,7 +226,7 @@ static SIM_NOINLINE void run_step(struct req *r, const struct step_config *st)
     case STEP_CALL: {
         svc_set_blocked(r, true);
         struct site *site = r->ep->sites[r->ep->site_off[r->step]];
-        struct call *c = call_create(s->world, site, ORIGIN_REQ, r, 0);
+        struct call *c = call_create(s->world, site, ORIGIN_REQ, r);
         r->out = c;
         call_start(c);
         return;

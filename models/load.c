@@ -35,7 +35,7 @@ static void on_arrival(struct sim *sim, void *subject, void *object)
     sim_time now = sim_now(sim);
     sim_time next = arr_next(&l->arr, now);
     if (next != SIM_TIME_MAX) sim_event_at(sim, next, on_arrival, l, NULL);
-    struct call *c = call_create(l->world, &l->site, ORIGIN_LOAD, l, 0);
+    struct call *c = call_create(l->world, &l->site, ORIGIN_LOAD, l);
     if (c->counted) l->m.sent++;
     call_start(c);
 }

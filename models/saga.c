@@ -191,9 +191,7 @@ static void stuck(struct saga_inst *i, const char *why)
 
 static void call_site(struct saga_inst *i, struct site *site)
 {
-    struct call *c = call_create(i->saga->world, site, ORIGIN_SAGA, i, 0);
-    c->corr = i;
-    call_start(c);
+    call_start(call_create(i->saga->world, site, ORIGIN_SAGA, i));
 }
 
 /* Compensate step i->step and the completed ones before it, last first,
@@ -309,7 +307,7 @@ static void on_start(struct sim *sim, void *subject, void *object)
     i->id = ++w->next_inst;
     i->refs = 1; /* the coordinator's */
     i->state = SAGA_RUNNING;
-    i->counted = w->cfg->warmup == 0 || now > w->cfg->warmup;
+    i->counted = world_counts(w, now);
     i->started = now;
     sim_list_push_back(&w->live, &i->link);
     if (i->counted) s->m.started++;

@@ -38,10 +38,10 @@
  *   | RUNNING      | RUNNING      | orchestrated: a step succeeded, more follow   |
  *   | RUNNING      | COMPLETED    | the last step succeeded; chor.: completed_on  |
  *   | RUNNING      | COMPENSATING | a step failed (after its policy's retries)    |
- *   | RUNNING      | FAILED       | chor.: a failed_on event; orchestrated: a     |
- *   |              |              | step failed and nothing is to be compensated  |
+ *   | RUNNING      | FAILED       | chor.: a failed_on event                      |
  *   | COMPENSATING | COMPENSATING | a compensation succeeded, more are left       |
- *   | COMPENSATING | FAILED       | the last compensation succeeded               |
+ *   | COMPENSATING | FAILED       | the last compensation succeeded (at once when |
+ *   |              |              | no completed step has a compensation)         |
  *   | COMPENSATING | STUCK        | a compensation gave up (manual intervention)  |
  *   | RUNNING      | STUCK        | chor.: no terminal event within `timeout`     |
  *

@@ -102,8 +102,9 @@ struct req *svc_new_req(struct site *site, struct call *caller, uint32_t gen)
     if (SIM_UNLIKELY(!w->reqs.free)) return new_req_grown(site, caller, gen);
     struct req *r = sim_pool_get(&w->reqs);
     /* A recycled record keeps its last owner's fields: every one is set
-     * here, except `arrived` (svc_arrive) and the unions, whose fields are
-     * written before they are read (see struct req). */
+     * here, except `arrived` (svc_arrive) and the time union (ev_at, since,
+     * remaining), whose fields are written before they are read (see
+     * struct req). `out` is cleared: ep_abort reads it. */
     sim_list_init(&r->link);
     r->svc = site->callee;
     r->ep = site->callee_ep;
@@ -138,15 +139,19 @@ void svc__free_req(struct req *r)
         saga_unref(corr);
 }
 
+/* The caller gets the outcome; the request, done, is freed first. */
+static SIM_ALWAYS_INLINE void respond_now(struct req *r, enum outcome o)
+{
+    struct call *c = r->caller;
+    uint32_t gen = r->caller_gen;
+    svc__free_req(r);
+    call_response(c, gen, o);
+}
+
 static void on_response(struct sim *sim, void *subject, void *object)
 {
     (void)sim;
-    struct req *r = subject;
-    struct call *c = r->caller;
-    uint32_t gen = r->caller_gen;
-    enum outcome o = (enum outcome)(uintptr_t)object;
-    svc__free_req(r);
-    call_response(c, gen, o);
+    respond_now(subject, (enum outcome)(uintptr_t)object);
 }
 
 /* The response crosses a network edge with latency: it arrives later, or
@@ -160,16 +165,12 @@ static SIM_NOINLINE void respond_late(struct req *r, enum outcome o)
         sim_event_after(r->svc->world->sim, lat, on_response, r, (void *)(uintptr_t)o);
         return;
     }
-    struct call *c = r->caller;
-    uint32_t gen = r->caller_gen;
-    svc__free_req(r);
-    call_response(c, gen, o);
+    respond_now(r, o);
 }
 
 void svc__respond(struct req *r, enum outcome o)
 {
-    struct call *c = r->caller;
-    if (!c) {
+    if (!r->caller) {
         svc__free_req(r);
         return;
     }
@@ -177,9 +178,7 @@ void svc__respond(struct req *r, enum outcome o)
         respond_late(r, o);
         return;
     }
-    uint32_t gen = r->caller_gen;
-    svc__free_req(r);
-    call_response(c, gen, o);
+    respond_now(r, o);
 }
 
 static void start_running(struct req *r)

@@ -217,6 +217,7 @@ struct world *world_create(struct sim *sim, const struct world_config *cfg)
     w->sim = sim;
     w->now_lane = sim_lane_create(sim);
     w->cfg = cfg;
+    w->count_after = cfg->warmup > 0 ? cfg->warmup : -1; /* time starts at 0 */
     sim_pool_init(&w->reqs, sizeof(struct req));
     sim_pool_init(&w->calls, sizeof(struct call));
     sim_pool_init(&w->fans, sizeof(struct fan));

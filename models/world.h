@@ -194,11 +194,10 @@ enum call_origin { ORIGIN_LOAD, ORIGIN_REQ, ORIGIN_FAN, ORIGIN_SAGA, ORIGIN_BUS 
  * delivery of the outcome touch; the bulkhead, fan and saga links after. */
 struct call {
     struct site *site;
-    void *owner;  /* struct load, struct req or struct fan */
+    void *owner;  /* by origin: struct load, req, fan, saga_inst or bus_delivery */
     uint32_t gen; /* bumped when an attempt ends */
     int attempt;  /* 1-based */
     enum call_origin origin;
-    int branch;
     bool counted;         /* started after the warm-up */
     bool admitted;        /* the breaker let this attempt through: record its result */
     bool throttled_in;    /* the throttle let it through: count an accept */
@@ -229,7 +228,7 @@ struct load {
     struct world *world;
     struct site site;
     struct load_metrics m;
-    struct edge_metrics edge; /* the end user's calls (not reported) */
+    struct edge_metrics edge; /* the end user's calls; only `attempts` is reported */
     struct recovery_metrics rec;
 };
 
@@ -285,9 +284,19 @@ struct world {
     struct sim_pool insts; /* saga instances, sized for the ledger */
     struct sim_list live;  /* instances not judged yet */
     uint64_t next_inst;
-    struct bus *bus;   /* NULL when the scenario has no events */
-    sim_lane now_lane; /* events at the current instant (sim_event.h) */
+    struct bus *bus;      /* NULL when the scenario has no events */
+    sim_lane now_lane;    /* events at the current instant (sim_event.h) */
+    sim_time count_after; /* what starts later than this is counted (world_counts) */
 };
+
+/* Whether a call, saga instance or delivery starting now is counted in the
+ * summary: it starts after the warm-up. The warm-up reset runs at the end of
+ * its instant, so what starts at that very instant belongs to the warm-up,
+ * as its requests do. */
+static inline bool world_counts(const struct world *w, sim_time now)
+{
+    return now > w->count_after;
+}
 
 /* A call site for a caller that is not an endpoint (a saga's coordinator,
  * the bus): edge "<who> -> callee.endpoint", policy instance per who.

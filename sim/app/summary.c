@@ -34,7 +34,7 @@ static void loads(struct report *root, const struct world *w, double span_s)
         const struct load *l = &w->loads[i];
         struct report *x = report_object(o, l->cfg->name);
         report_number(x, "sent", (double)l->m.sent);
-        report_number(x, "attempts", (double)l->m.attempts);
+        report_number(x, "attempts", (double)l->edge.attempts);
         report_number(x, "ok", (double)l->m.ok);
         report_number(x, "failed", (double)l->m.failed);
         report_number(x, "timed_out", (double)l->m.timed_out);

@@ -149,7 +149,7 @@ static void test_retry_makes_its_attempts_and_holds_the_thread_during_backoff(vo
     assert_int_equal(w->svcs[B].m.arrived, 3);
     assert_int_equal(w->svcs[F].blocked, 0);
     assert_int_equal(w->loads[0].m.failed, 1);
-    assert_int_equal(w->loads[0].m.attempts, 1); /* the end user did not retry */
+    assert_int_equal(w->loads[0].edge.attempts, 1); /* the end user did not retry */
     assert_int_equal(w->loads[0].m.latency.max, 1100 * MS);
     sim_run_until(sim, 3 * SIM_S); /* the three orphans finish their work */
     assert_int_equal(w->svcs[B].m.completed, 3);

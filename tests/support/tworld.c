@@ -517,7 +517,7 @@ static void on_send(struct sim *sim, void *subject, void *object)
     (void)sim;
     struct load *l = subject;
     (void)object;
-    struct call *c = call_create(l->world, &l->site, ORIGIN_LOAD, l, 0);
+    struct call *c = call_create(l->world, &l->site, ORIGIN_LOAD, l);
     if (c->counted) l->m.sent++;
     call_start(c);
 }
