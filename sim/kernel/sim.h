@@ -60,7 +60,8 @@ void sim_stop(struct sim *sim);
 /* Used by sim.c: the event list's lifetime and its pop. */
 struct sim_evq *sim_event__create(void);
 void sim_event__destroy(struct sim_evq *q);
-/* Pops and runs the next event if its time <= horizon; false if none. */
+/* Pops and runs the next event if its time <= horizon; false if none (the
+ * tests step with it; runs use sim_event__run). */
 bool sim_event__run_next(struct sim *sim, sim_time horizon);
 /* Runs events while their time <= horizon, until the list empties or a
  * callback calls sim_stop(). */

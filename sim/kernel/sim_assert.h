@@ -25,6 +25,13 @@
 /* Inlines a small function that would otherwise be called, and make its
  * caller save registers across the call. */
 #define SIM_ALWAYS_INLINE inline __attribute__((always_inline))
+/* Out of line and opaque to the optimiser (gcc's noipa: no clone, and no
+ * deleted call to a function whose only effect is a prefetch). */
+#if defined(__clang__)
+#define SIM_OUT_OF_LINE __attribute__((noinline))
+#else
+#define SIM_OUT_OF_LINE __attribute__((noipa))
+#endif
 #else
 #define SIM_NORETURN
 #define SIM_LIKELY(x)   (x)
@@ -33,6 +40,7 @@
 #define SIM_PREFETCH(p) ((void)(p))
 #define SIM_NOINLINE
 #define SIM_ALWAYS_INLINE inline
+#define SIM_OUT_OF_LINE
 #endif
 
 SIM_NORETURN void sim_assert_failed(const char *file, int line, const char *func, const char *expr);

@@ -116,19 +116,6 @@
 #include "sim.h"
 #include "sim_mem.h"
 
-#if defined(__GNUC__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-/* noipa: a function whose only effect is a prefetch would otherwise be
- * found free of side effects and its call deleted. */
-#if defined(__clang__)
-#define OUT_OF_LINE __attribute__((noinline))
-#else
-#define OUT_OF_LINE __attribute__((noipa))
-#endif
-#else
-#define ALWAYS_INLINE inline
-#define OUT_OF_LINE
-#endif
 
 #define ARITY         4
 #define PHASE_BIT     ((uint64_t)1 << 63)
@@ -713,9 +700,12 @@ static uint64_t far_drain(struct sim_evq *q, struct heap_ent *out)
 static void far_rebucket(struct sim_evq *q, int shift, bool on)
 {
     struct far *f = &q->far;
-    /* The new first bucket may start before the run's last entries. */
-    run_drain(q);
     uint64_t edge = f->cur << f->shift;
+    /* Narrower buckets start at the old edge, after every run entry, so the
+     * bucket just sorted stays sorted. A wider first bucket may start before
+     * the run's last entries, and a store turned off leaves everything to
+     * the heap: then the run goes back to the heap first. */
+    if (!on || (edge >> shift) << shift != edge) run_drain(q);
     struct heap_ent *all = sim_xmalloc((size_t)(f->n ? f->n : 1) * sizeof *all);
     uint64_t k = far_drain(q, all);
     f->on = on;
@@ -725,6 +715,7 @@ static void far_rebucket(struct sim_evq *q, int shift, bool on)
     for (uint64_t j = 0; j < k; j++)
         if (!on || !far_push(q, 0, all[j])) heap_insert(q, all[j]);
     free(all);
+    set_edge(q); /* far_drain left it at the end of time */
 }
 
 /* Turns the far store on, with buckets about FAR_TARGET events wide at the
@@ -815,7 +806,7 @@ enum top { TOP_NONE, TOP_HEAP, TOP_RUN };
  * root is not known to be the next event. Brings the far store's first
  * buckets in until the next event is the root or the run's first entry,
  * and turns the store on or off. */
-static OUT_OF_LINE enum top far_service(struct sim_evq *q, sim_time now)
+static SIM_OUT_OF_LINE enum top far_service(struct sim_evq *q, sim_time now)
 {
     struct far *f = &q->far;
     if (!f->on) {
@@ -974,7 +965,7 @@ static void renumber(struct sim_evq *q)
 }
 
 /* A schedule that must renumber or grow the slots first. */
-static OUT_OF_LINE sim_event_id schedule_slow(struct sim *sim, sim_time at, uint64_t phase,
+static SIM_OUT_OF_LINE sim_event_id schedule_slow(struct sim *sim, sim_time at, uint64_t phase,
                                               sim_event_fn *fn, void *subject, void *object)
 {
     struct sim_evq *q = sim->evq;
@@ -985,7 +976,7 @@ static OUT_OF_LINE sim_event_id schedule_slow(struct sim *sim, sim_time at, uint
 }
 
 /* A push into a heap that has no hole to fill or is past the small case. */
-static OUT_OF_LINE sim_event_id push_slow(struct sim_evq *q, sim_time now, struct heap_ent e,
+static SIM_OUT_OF_LINE sim_event_id push_slow(struct sim_evq *q, sim_time now, struct heap_ent e,
                                           sim_event_id id)
 {
     push_event(q, now, e);
@@ -998,7 +989,7 @@ static OUT_OF_LINE sim_event_id push_slow(struct sim_evq *q, sim_time now, struc
  * rare paths made every schedule save and restore six registers (four now,
  * which the selects of sift_root_small need) and reload its entry from the
  * stack (M/M/1: 15.4 -> 16.1 M events/s, medians of 5). */
-static ALWAYS_INLINE sim_event_id schedule(struct sim *sim, sim_time at, uint64_t phase,
+static SIM_ALWAYS_INLINE sim_event_id schedule(struct sim *sim, sim_time at, uint64_t phase,
                                            sim_event_fn *fn, void *subject, void *object)
 {
     SIM_ASSERT(at >= sim->now);
@@ -1180,7 +1171,7 @@ void sim_event__set_seq(struct sim *sim, uint64_t seq)
  * runs (cache misses when many requests are in flight; see sim_event.h).
  * Out of line, so that small heaps, which never call it, keep run_top's
  * code as tight as without it. */
-static OUT_OF_LINE void prefetch_next(const struct sim_evq *q)
+static SIM_OUT_OF_LINE void prefetch_next(const struct sim_evq *q)
 {
     const struct heap_ent *h = q->heap;
     uint32_t a = 1 + (uint32_t)ent_less(&h[2], &h[1]);
@@ -1194,7 +1185,7 @@ static OUT_OF_LINE void prefetch_next(const struct sim_evq *q)
 
 /* Runs heap[0], which is due; false when it was a stale lane marker, which
  * runs nothing (the marker moves on or leaves). */
-static ALWAYS_INLINE bool run_top(struct sim *sim, struct sim_evq *q)
+static SIM_ALWAYS_INLINE bool run_top(struct sim *sim, struct sim_evq *q)
 {
     sim_time at = q->heap[0].at;
     uint32_t s = ent_slot(&q->heap[0]);
@@ -1234,7 +1225,7 @@ static ALWAYS_INLINE bool run_top(struct sim *sim, struct sim_evq *q)
 
 /* Runs the run's first entry, which is due. Nothing fills its place in the
  * run, so its callback's first schedule is an ordinary insertion. */
-static ALWAYS_INLINE void run_first(struct sim *sim, struct sim_evq *q)
+static SIM_ALWAYS_INLINE void run_first(struct sim *sim, struct sim_evq *q)
 {
     struct run *r = &q->run;
     struct heap_ent e = r->e[r->i];
@@ -1268,15 +1259,17 @@ static ALWAYS_INLINE void run_first(struct sim *sim, struct sim_evq *q)
 }
 
 /* Where the next event is. */
-static ALWAYS_INLINE enum top top_ready(struct sim *sim, struct sim_evq *q)
+static SIM_ALWAYS_INLINE enum top top_ready(struct sim *sim, struct sim_evq *q)
 {
     if (SIM_LIKELY(q->n != 0 && q->heap[0].at < q->edge)) return TOP_HEAP;
     return far_service(q, sim->now);
 }
 
-bool sim_event__run_next(struct sim *sim, sim_time horizon)
+/* Runs the next event due by `horizon`; false when there is none. A stale
+ * lane marker runs no callback, so `stopped` cannot change while this steps
+ * over one. */
+static SIM_ALWAYS_INLINE bool step(struct sim *sim, struct sim_evq *q, sim_time horizon)
 {
-    struct sim_evq *q = sim->evq;
     for (;;) {
         enum top top = top_ready(sim, q);
         if (top == TOP_NONE) return false;
@@ -1290,19 +1283,14 @@ bool sim_event__run_next(struct sim *sim, sim_time horizon)
     }
 }
 
+bool sim_event__run_next(struct sim *sim, sim_time horizon)
+{
+    return step(sim, sim->evq, horizon);
+}
+
 void sim_event__run(struct sim *sim, sim_time horizon)
 {
     struct sim_evq *q = sim->evq;
-    while (!sim->stopped) {
-        enum top top = top_ready(sim, q);
-        if (top == TOP_HEAP) {
-            if (q->heap[0].at > horizon) break;
-            run_top(sim, q);
-        } else if (top == TOP_RUN) {
-            if (q->run.e[q->run.i].at > horizon) break;
-            run_first(sim, q);
-        } else {
-            break;
-        }
+    while (!sim->stopped && step(sim, q, horizon)) {
     }
 }
