@@ -45,8 +45,9 @@
  *
  * The price of 16-byte entries is a 31-bit sequence number. When it runs out
  * (every 2^31 schedules, minutes of wall time) renumber() gives the pending
- * events, in the heap and in lanes, the sequence numbers 0..n-1 in their
- * order; no entry moves and the run's order is unchanged. That costs
+ * events, in the heap, the lanes, the far buckets and the sorted run, the
+ * sequence numbers 0..n-1 in their order; no entry moves and the order
+ * events run in is unchanged. That costs
  * O(n log n) once per 2^31 - n schedules: measured 0.3 s at a million
  * pending, against the 200+ s those schedules take, so about 0.15%.
  *
@@ -115,7 +116,6 @@
 
 #include "sim.h"
 #include "sim_mem.h"
-
 
 #define ARITY         4
 #define PHASE_BIT     ((uint64_t)1 << 63)
@@ -194,7 +194,7 @@ struct lane {
     sim_event_fn *fn; /* the callback of every event in the lane */
     uint64_t live;    /* entries not cancelled */
     uint32_t marker;  /* the marker's slot */
-    bool marked;      /* the marker is in the heap: head < tail */
+    bool marked;      /* the marker is in the heap (stale once a cancel empties the lane) */
     sim_time last;    /* time of the lane's latest event */
 };
 
@@ -426,6 +426,13 @@ static void heap_delete(struct sim_evq *q, uint32_t i)
         sift_down(q, i, last);
 }
 
+/* Inserts e into the heap, which has no hole. */
+static inline void heap_insert(struct sim_evq *q, struct heap_ent e)
+{
+    if (SIM_UNLIKELY(q->n == q->cap)) heap_grow(q);
+    sift_up(q, q->n++, e);
+}
+
 /* Inserts e, into the running event's place when it is still there. */
 static inline void heap_push(struct sim_evq *q, struct heap_ent e)
 {
@@ -434,8 +441,7 @@ static inline void heap_push(struct sim_evq *q, struct heap_ent e)
         sift_root(q, e);
         return;
     }
-    if (SIM_UNLIKELY(q->n == q->cap)) heap_grow(q);
-    sift_up(q, q->n++, e);
+    heap_insert(q, e);
 }
 
 static inline void close_hole(struct sim_evq *q)
@@ -482,13 +488,6 @@ static inline void slot_release(struct sim_evq *q, uint32_t s)
     q->free_slot = s;
 }
 
-/* Inserts e into the heap, which has no hole. */
-static void heap_insert(struct sim_evq *q, struct heap_ent e)
-{
-    if (SIM_UNLIKELY(q->n == q->cap)) heap_grow(q);
-    sift_up(q, q->n++, e);
-}
-
 /* ---- the far store ----------------------------------------------------------- */
 
 static inline sim_time far_edge(const struct far *f)
@@ -501,6 +500,14 @@ static inline sim_time far_edge(const struct far *f)
 static inline void set_edge(struct sim_evq *q)
 {
     q->edge = q->run.live ? q->run.e[q->run.i].at : far_edge(&q->far);
+}
+
+/* Bucket i is empty: its array goes, and its bit. */
+static void far_bucket_free(struct far *f, uint32_t i)
+{
+    free(f->b[i].e);
+    f->b[i] = (struct far_bucket){0};
+    f->full[i >> 6] &= ~((uint64_t)1 << (i & 63));
 }
 
 /* Puts e in its bucket when the bucket is within the ring; false if not
@@ -555,12 +562,7 @@ static void far_remove(struct sim_evq *q, uint32_t pos)
         b->e[j] = last;
         q->pos[ent_slot(&last)] = pos;
     }
-    if (b->n == 0) {
-        uint32_t i = (pos >> FAR_IDX_BITS) & (FAR_BUCKETS - 1);
-        f->full[i >> 6] &= ~((uint64_t)1 << (i & 63));
-        free(b->e);
-        *b = (struct far_bucket){0};
-    }
+    if (b->n == 0) far_bucket_free(f, (pos >> FAR_IDX_BITS) & (FAR_BUCKETS - 1));
     f->n--;
     set_edge(q);
 }
@@ -686,10 +688,8 @@ static uint64_t far_drain(struct sim_evq *q, struct heap_ent *out)
         if (b->n) memcpy(out + k, b->e, (size_t)b->n * sizeof *out);
         k += b->n;
         f->n -= b->n;
-        free(b->e);
-        *b = (struct far_bucket){0};
+        if (b->e) far_bucket_free(f, i);
     }
-    memset(f->full, 0, sizeof f->full);
     q->edge = SIM_TIME_MAX;
     return k;
 }
@@ -778,9 +778,7 @@ static void far_take(struct sim_evq *q)
     f->n -= moved;
     /* Every bucket is this full once, as it comes due: kept, the arrays
      * would hold FAR_BUCKETS full buckets, whatever is pending. */
-    free(b->e);
-    *b = (struct far_bucket){0};
-    f->full[w] &= ~((uint64_t)1 << (j & 63));
+    far_bucket_free(f, j);
     f->cur++;
     set_edge(q);
     /* Tuning, at most once per quarter of what the store holds (so its
@@ -860,7 +858,8 @@ static inline void lane_trim(struct lane *l)
 }
 
 /* Moves the lane's marker to its first live event, or takes it out of the
- * heap when there is none. The marker is at heap[i] (i = 0 for the hole). */
+ * heap when there is none. The marker is at heap[0] when `hole` (the running
+ * event's place), else at heap[pos[marker]]. */
 static void lane_remark(struct sim_evq *q, struct lane *l, bool hole)
 {
     lane_trim(l);
@@ -920,9 +919,10 @@ static int renum_cmp(const void *pa, const void *pb)
 }
 
 /* Order-preserving renumbering when the 31-bit sequence runs out; see the
- * notes at the top. Every pending event, in the heap or in a lane, gets the
- * sequence number of its rank and no entry moves, so the heap stays a heap
- * and each ring stays in order; markers then copy their event's new key. */
+ * notes at the top. Every pending event (heap, lanes, far buckets, run) gets
+ * the sequence number of its rank and no entry moves, so the heap stays a
+ * heap, each ring and the run stay in order; markers then copy their
+ * event's new key. */
 static void renumber(struct sim_evq *q)
 {
     close_hole(q);
@@ -966,7 +966,7 @@ static void renumber(struct sim_evq *q)
 
 /* A schedule that must renumber or grow the slots first. */
 static SIM_OUT_OF_LINE sim_event_id schedule_slow(struct sim *sim, sim_time at, uint64_t phase,
-                                              sim_event_fn *fn, void *subject, void *object)
+                                                  sim_event_fn *fn, void *subject, void *object)
 {
     struct sim_evq *q = sim->evq;
     if (SIM_UNLIKELY(q->seq == SEQ_LIMIT)) renumber(q);
@@ -977,7 +977,7 @@ static SIM_OUT_OF_LINE sim_event_id schedule_slow(struct sim *sim, sim_time at, 
 
 /* A push into a heap that has no hole to fill or is past the small case. */
 static SIM_OUT_OF_LINE sim_event_id push_slow(struct sim_evq *q, sim_time now, struct heap_ent e,
-                                          sim_event_id id)
+                                              sim_event_id id)
 {
     push_event(q, now, e);
     return id;
@@ -990,7 +990,7 @@ static SIM_OUT_OF_LINE sim_event_id push_slow(struct sim_evq *q, sim_time now, s
  * which the selects of sift_root_small need) and reload its entry from the
  * stack (M/M/1: 15.4 -> 16.1 M events/s, medians of 5). */
 static SIM_ALWAYS_INLINE sim_event_id schedule(struct sim *sim, sim_time at, uint64_t phase,
-                                           sim_event_fn *fn, void *subject, void *object)
+                                               sim_event_fn *fn, void *subject, void *object)
 {
     SIM_ASSERT(at >= sim->now);
     SIM_ASSERT(fn != NULL);

@@ -17,23 +17,26 @@
  * Lanes: a timer set at a fixed delay from now (a call's timeout, a queue
  * timeout) comes due in the order it was set. sim_event_lane_after() puts
  * such an event in a lane, a FIFO of which only the first event is in the
- * heap, so scheduling and cancelling it cost O(1) and touch one 32-byte
- * entry instead of a heap path. A lane changes nothing but speed: its events
+ * heap, so scheduling it costs O(1) and writes one 32-byte entry, and
+ * cancelling it sets a bit, instead of a heap path. A lane changes nothing but speed: its events
  * keep their place in the one (time, phase, sequence) order, and an event
  * due earlier than the lane's latest one, or with another callback than the
- * lane's first event had, simply goes to the heap.
+ * lane's first event had, simply goes to the heap; so does one set while the
+ * ring holds 64 or more entries and over 4x its live events.
  *
  * Memory: event records come from a free list that grows by doubling and is
  * never shrunk; steady state allocates nothing. The heap holds only pending
  * events, so cancelled timers do not accumulate there. A lane keeps a
- * cancelled event's entry until the lane reaches it, so a lane holds at most
- * what was scheduled on it during one delay (rate x timeout entries).
+ * cancelled event's entry until its head passes it (a cancel at the head
+ * trims at once), and takes no new event while it holds over 4x its live
+ * ones: its memory follows the timers pending.
  *
  * Ownership: the list borrows subject and object and never frees them. A
  * module must cancel its pending events before freeing what they point to.
  *
- * Prefetch: with many events pending, the list starts loading the next
- * event's subject (its first 128 bytes) and object one to four events ahead, so a
+ * Prefetch: with many events pending, the list starts loading an event's
+ * subject (its first 128 bytes) and object before it runs: the next one
+ * from the heap, five events ahead along a sorted bucket, so a
  * callback that will need another record soon may pass it as the object
  * even when it does not read the argument. The hint never changes order.
  */
