@@ -118,28 +118,34 @@ static void judge(struct saga_inst *i)
     int left = ledger_left(i->ledger, neffects(w));
     bool stuck = i->state == SAGA_STUCK, failed = i->state == SAGA_FAILED;
     SIM_ASSERT(decided(i));
-    bool bad = !stuck && (i->dups > 0 || (failed && left > 0));
+    /* SCENARIO.md: failed or stuck with effects left, or an effect applied
+     * twice, is inconsistent whatever else holds. */
+    bool bad = i->dups > 0 || ((failed || stuck) && left > 0);
     if (i->counted) {
         s->m.duplicates += i->dups;
-        if (stuck)
-            s->m.stuck++;
-        else if (bad)
+        if (bad)
             s->m.inconsistent++;
+        else if (stuck)
+            s->m.stuck++;
         else if (failed)
             s->m.compensated++;
         else
             s->m.completed++;
     }
     if (!bad || !sim_trace_enabled(w->sim)) return;
-    if (failed && left > 0)
+    if ((failed || stuck) && left > 0)
         sim_trace(w->sim, SIM_TRACE_WARN, s->name,
-                  "inconsistent saga %llu: %s left in place "
-                  "after it failed",
-                  (unsigned long long)i->id, w->cfg->effects[ledger_first(i->ledger, neffects(w))]);
+                  "inconsistent saga %llu: %s left in place after it %s", (unsigned long long)i->id,
+                  w->cfg->effects[ledger_first(i->ledger, neffects(w))],
+                  failed ? "failed" : "got stuck");
     else
         sim_trace(w->sim, SIM_TRACE_WARN, s->name,
                   "inconsistent saga %llu: %s with %u effect(s) applied twice",
-                  (unsigned long long)i->id, failed ? "failed" : "completed", i->dups);
+                  (unsigned long long)i->id,
+                  failed  ? "failed"
+                  : stuck ? "stuck"
+                          : "completed",
+                  i->dups);
 }
 
 static void release(struct saga_inst *i)

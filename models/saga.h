@@ -51,13 +51,11 @@
  * its effect is unknown. The first decision stands:
  * a choreography's late terminal event does not change it.
  *
- * The verdict (sagas.<name>), once decided and judged:
- *   - STUCK -> `stuck`, whatever the ledger: it is already waiting for a
- *     human, who reads the ledger to see what to undo;
- *   - COMPLETED -> `completed`, or `inconsistent` if an effect was applied
- *     twice (a duplicate);
- *   - FAILED -> `compensated` with an empty ledger, else `inconsistent`:
- *     the silent case, an effect left in place that nobody will undo.
+ * The verdict (sagas.<name>), once decided and judged (SCENARIO.md): an
+ * instance with an effect applied twice (a duplicate), or FAILED or STUCK
+ * with effects left in its ledger, is `inconsistent`; otherwise STUCK ->
+ * `stuck`, FAILED -> `compensated` (an empty ledger), COMPLETED ->
+ * `completed`.
  * Timeline: a stuck instance, an inconsistent verdict, and a compensation
  * storm: over the last SAGA_STORM_WINDOW (checked at each sample), more
  * instances failed than completed, and at least SAGA_STORM_MIN. A window

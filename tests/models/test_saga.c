@@ -293,8 +293,9 @@ static void test_a_compensation_that_gives_up_leaves_the_saga_stuck(void **state
     (void)state;
     /* the release always fails and is retried to 3 attempts; the charge
      * fails 30% of the time, so those instances compensate the reservation,
-     * give up and are stuck (not inconsistent: stuck wins whatever the
-     * ledger holds, a human reads it) */
+     * give up and are stuck; the reservation is left in their ledger, which
+     * makes the verdict inconsistent (SCENARIO.md: failed or stuck with
+     * effects left) */
     struct world_config c;
     int comp = -1;
     order_world(&c, 200, 10 * S, 12 * S, comp);
@@ -314,20 +315,21 @@ static void test_a_compensation_that_gives_up_leaves_the_saga_stuck(void **state
     const struct edge_metrics *charge = edge(w, "order -> payment.charge");
     const struct edge_metrics *release = edge(w, "order -> inventory.release");
     all_judged(m);
-    print_message("started %llu, completed %llu, stuck %llu, release attempts %llu\n",
+    print_message("started %llu, completed %llu, inconsistent %llu, release attempts %llu\n",
                   (unsigned long long)m->started, (unsigned long long)m->completed,
-                  (unsigned long long)m->stuck, (unsigned long long)release->attempts);
-    assert_true(m->stuck > 0);
-    assert_int_equal(m->stuck, charge->errors);
+                  (unsigned long long)m->inconsistent, (unsigned long long)release->attempts);
+    assert_true(m->inconsistent > 0);
+    assert_int_equal(m->inconsistent, charge->errors);
     assert_int_equal(m->completed, charge->ok);
-    assert_int_equal(m->inconsistent, 0);
+    assert_int_equal(m->stuck, 0);
     assert_int_equal(m->compensated, 0);
-    assert_int_equal(m->compensations, m->stuck);
-    assert_int_equal(release->attempts, 3 * m->stuck);
-    assert_int_equal(release->retries, 2 * m->stuck);
-    assert_int_equal(release->errors, 3 * m->stuck);
-    /* one timeline line per stuck instance, saying which compensation gave up */
-    assert_int_equal(log.n, (int)m->stuck);
+    assert_int_equal(m->compensations, m->inconsistent);
+    assert_int_equal(release->attempts, 3 * m->inconsistent);
+    assert_int_equal(release->retries, 2 * m->inconsistent);
+    assert_int_equal(release->errors, 3 * m->inconsistent);
+    /* one timeline line per instance that got stuck, saying which
+     * compensation gave up */
+    assert_int_equal(log.n, (int)m->inconsistent);
     assert_stuck_line(&log, "order", "compensation of reserve (inventory.release) gave up: error");
     finish(w, sim, &c);
 }
@@ -580,14 +582,15 @@ static void test_a_choreography_completes_or_fails_on_its_terminal_events(void *
     finish(w, sim, &c);
 }
 
-static void test_a_choreography_without_its_terminal_event_is_stuck_at_the_timeout(void **state)
+/* chor_world with shipping refusing everything for the whole run:
+ * InventoryReserved is dead-lettered, ShipmentCreated never comes, every
+ * instance is stuck 5 s after it started. With `reserve_effect`, the
+ * reservation stays in each ledger. */
+static void run_stuck_choreography(bool reserve_effect)
 {
-    (void)state;
-    /* shipping refuses everything for the whole run: InventoryReserved is
-     * dead-lettered, ShipmentCreated never comes, every instance is stuck
-     * 5 s after it started */
     struct world_config c;
     chor_world(&c, 100, 5 * S, 12 * S, 5 * S);
+    if (!reserve_effect) tw_ep(&c, INV, RESERVE)->effect = -1;
     tw_fault(&c, FAULT_CRASH, SHIP, 0, SIM_TIME_MAX); /* hang false: refuse */
     struct sim *sim;
     struct world *w = tw_start(&c, 17, 0, &sim);
@@ -597,16 +600,26 @@ static void test_a_choreography_without_its_terminal_event_is_stuck_at_the_timeo
     world_finish(w);
     const struct saga_metrics *m = &w->sagas[0].m;
     all_judged(m);
-    print_message("started %llu, stuck %llu\n", (unsigned long long)m->started,
-                  (unsigned long long)m->stuck);
-    assert_int_equal(m->stuck, m->started);
+    print_message("started %llu, stuck %llu, inconsistent %llu\n", (unsigned long long)m->started,
+                  (unsigned long long)m->stuck, (unsigned long long)m->inconsistent);
+    /* SCENARIO.md: stuck with effects left is inconsistent */
+    assert_true(m->started > 0);
+    assert_int_equal(reserve_effect ? m->inconsistent : m->stuck, m->started);
+    assert_int_equal(reserve_effect ? m->stuck : m->inconsistent, 0);
     assert_int_equal(w->bus->m.dead_lettered, m->started);
     assert_int_equal(w->svcs[INV].eps[RESERVE].m.completed, m->started);
     assert_int_equal(m->duration.min, 5 * S);
     assert_int_equal(m->duration.max, 5 * S);
-    assert_int_equal(log.n, (int)m->stuck);
+    assert_int_equal(log.n, (int)m->started);
     assert_stuck_line(&log, "order_flow", "no terminal event within 5s");
     finish(w, sim, &c);
+}
+
+static void test_a_choreography_without_its_terminal_event_is_stuck_at_the_timeout(void **state)
+{
+    (void)state;
+    run_stuck_choreography(false); /* an empty ledger: stuck */
+    run_stuck_choreography(true);  /* the reservation left: inconsistent */
 }
 
 /* ---- a publish branch ------------------------------------------------------------------- */
