@@ -75,6 +75,7 @@ measure() { # NAME BUILD_DIR -> median of $runs, or n/a when a run fails
     : >"$tmp/figures"
     while [ $i -lt "$runs" ]; do
         if ! "bench_$1" "$2" >>"$tmp/figures" 2>"$tmp/err"; then
+            sed "s/^/bench $1: /" "$tmp/err" >&2
             echo n/a
             return
         fi

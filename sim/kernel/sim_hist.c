@@ -46,15 +46,15 @@ static void bucket_range(unsigned i, double *lo, double *width)
     }
 }
 
+/* The block of v's bucket. */
+static unsigned block_of(int64_t v)
+{
+    return sim_hist__bucket(v) >> SIM_HIST_SUB_BITS;
+}
+
 void sim_hist_init(struct sim_hist *h)
 {
-    h->n = 0;
-    h->sum = 0;
-    h->min = h->max = 0;
-    for (unsigned j = 0; j < SIM_HIST_BLOCKS; j++)
-        h->block[j] = 0;
-    for (unsigned i = 0; i < SIM_HIST_BUCKETS; i++)
-        h->bucket[i] = 0;
+    memset(h, 0, sizeof *h); /* all zero is empty (sim_hist.h) */
 }
 
 void sim_hist_clear(struct sim_hist *h)
@@ -63,8 +63,8 @@ void sim_hist_clear(struct sim_hist *h)
      * only the ones that count something: a histogram cleared every sample
      * interval costs what it holds, not 33 KB. */
     if (h->n > 0) {
-        unsigned lo = sim_hist__bucket(h->min) >> SIM_HIST_SUB_BITS;
-        unsigned hi = sim_hist__bucket(h->max) >> SIM_HIST_SUB_BITS;
+        unsigned lo = block_of(h->min);
+        unsigned hi = block_of(h->max);
         for (unsigned j = lo; j <= hi; j++) {
             if (h->block[j] == 0) continue;
             h->block[j] = 0;
@@ -90,8 +90,8 @@ void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src)
     dst->sum += src->sum;
     /* As in sim_hist_clear, only src's occupied blocks: the sampler merges
      * every service's interval into its run histogram. */
-    unsigned lo = sim_hist__bucket(src->min) >> SIM_HIST_SUB_BITS;
-    unsigned hi = sim_hist__bucket(src->max) >> SIM_HIST_SUB_BITS;
+    unsigned lo = block_of(src->min);
+    unsigned hi = block_of(src->max);
     for (unsigned j = lo; j <= hi; j++) {
         if (src->block[j] == 0) continue;
         dst->block[j] += src->block[j];
@@ -116,7 +116,7 @@ double sim_hist_quantile(const struct sim_hist *h, double q)
      * the block where the count reaches rank: the same bucket as a scan of
      * every bucket, in at most 33 + 128 steps. */
     uint64_t cum = 0;
-    unsigned j = sim_hist__bucket(h->min) >> SIM_HIST_SUB_BITS;
+    unsigned j = block_of(h->min);
     for (; j < SIM_HIST_BLOCKS; j++) {
         if (cum + h->block[j] >= rank) break;
         cum += h->block[j];
