@@ -39,6 +39,30 @@ void report_string(struct report *parent, const char *key, const char *s)
     add(parent, REPORT_STRING, key)->str = sim_xstrdup(s);
 }
 
+void report_copy_into(struct report *parent, const struct report *r)
+{
+    switch (r->kind) {
+    case REPORT_OBJECT: {
+        struct report *o = report_object(parent, r->key);
+        for (int i = 0; i < r->n; i++)
+            report_copy_into(o, r->kids[i]);
+        return;
+    }
+    case REPORT_NUMBER:
+        report_number(parent, r->key, r->num);
+        return;
+    case REPORT_STRING:
+        report_string(parent, r->key, r->str);
+        return;
+    case REPORT_BOOL:
+        report_bool(parent, r->key, r->b);
+        return;
+    case REPORT_NULL:
+        report_null(parent, r->key);
+        return;
+    }
+}
+
 void report_bool(struct report *parent, const char *key, bool b)
 {
     add(parent, REPORT_BOOL, key)->b = b;
@@ -269,20 +293,7 @@ static void fold(struct report *parent, struct report *const *runs, int n, const
         }
         free(kids);
     } else if (kept(first->key, keep) || !numeric) {
-        switch (first->kind) {
-        case REPORT_STRING:
-            report_string(parent, first->key, first->str);
-            break;
-        case REPORT_NUMBER:
-            report_number(parent, first->key, first->num);
-            break;
-        case REPORT_BOOL:
-            report_bool(parent, first->key, first->b);
-            break;
-        default:
-            report_null(parent, first->key);
-            break;
-        }
+        report_copy_into(parent, first);
     } else {
         stats(parent, first->key, runs, n);
     }

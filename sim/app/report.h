@@ -38,6 +38,8 @@ void report_number(struct report *parent, const char *key, double v);
 void report_string(struct report *parent, const char *key, const char *s);
 void report_bool(struct report *parent, const char *key, bool b);
 void report_null(struct report *parent, const char *key);
+/* Adds a deep copy of r (its key and everything below) to parent. */
+void report_copy_into(struct report *parent, const struct report *r);
 struct report *report_get(const struct report *obj, const char *key);
 void report_free(struct report *r);
 

@@ -336,35 +336,11 @@ static void point_dir(const struct sweep_grid *g, const struct sweep_options *o,
     snprintf(buf, n, "%s/%s/sweep/%s", o->run.out, points[k].cfg.name, name);
 }
 
-static void copy_into(struct report *parent, const struct report *r)
-{
-    switch (r->kind) {
-    case REPORT_OBJECT: {
-        struct report *o = report_object(parent, r->key);
-        for (int i = 0; i < r->n; i++)
-            copy_into(o, r->kids[i]);
-        return;
-    }
-    case REPORT_NUMBER:
-        report_number(parent, r->key, r->num);
-        return;
-    case REPORT_STRING:
-        report_string(parent, r->key, r->str);
-        return;
-    case REPORT_BOOL:
-        report_bool(parent, r->key, r->b);
-        return;
-    case REPORT_NULL:
-        report_null(parent, r->key);
-        return;
-    }
-}
-
 static struct report *copy_tree(const struct report *r)
 {
     struct report *c = report_object(NULL, NULL);
     for (int i = 0; i < r->n; i++)
-        copy_into(c, r->kids[i]);
+        report_copy_into(c, r->kids[i]);
     return c;
 }
 
@@ -406,7 +382,7 @@ static bool save_point(const char *dir, struct report *id, struct report *const 
     for (int r = 0; r < R; r++) {
         struct report *o = report_object(runs_node, "");
         for (int i = 0; i < runs[r]->n; i++)
-            copy_into(o, runs[r]->kids[i]);
+            report_copy_into(o, runs[r]->kids[i]);
     }
     char path[4200];
     snprintf(path, sizeof path, "%s/replications.tree", dir);
