@@ -106,19 +106,21 @@ void policy_sample(struct policy *p)
 {
     struct sim *sim = p->world->sim;
     sim_time now = sim_now(sim);
-    if (p->iv_retries > p->iv_firsts && p->iv_retries >= POLICY_STORM_MIN) {
-        p->last_storm = now;
-        if (!p->storming)
-            sim_trace(sim, SIM_TRACE_WARN, p->who,
-                      "retries to %s exceed first tries (%llu retries, %llu first tries in the "
-                      "last %gs)",
-                      p->name, (unsigned long long)p->iv_retries, (unsigned long long)p->iv_firsts,
-                      sim_time_to_s(p->world->cfg->sample));
-        p->storming = true;
-    } else if (p->storming && now - p->last_storm >= POLICY_STORM_QUIET) {
-        p->storming = false;
+    bool storm = p->iv_retries > p->iv_firsts && p->iv_retries >= POLICY_STORM_MIN;
+    switch (win_latch_check(&p->storm, storm, now, POLICY_STORM_QUIET)) {
+    case WIN_SAME:
+        break;
+    case WIN_RAISED:
+        sim_trace(sim, SIM_TRACE_WARN, p->who,
+                  "retries to %s exceed first tries (%llu retries, %llu first tries in the "
+                  "last %gs)",
+                  p->name, (unsigned long long)p->iv_retries, (unsigned long long)p->iv_firsts,
+                  sim_time_to_s(p->world->cfg->sample));
+        break;
+    case WIN_LOWERED:
         sim_trace(sim, SIM_TRACE_INFO, p->who, "retries to %s back under first tries for %llds",
                   p->name, (long long)(POLICY_STORM_QUIET / SIM_S));
+        break;
     }
     p->iv_firsts = p->iv_retries = 0;
     if (p->bulkhead_full && now - p->last_rejected >= POLICY_QUIET) {

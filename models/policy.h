@@ -53,8 +53,7 @@ struct policy {
     bool bulkhead_full;               /* for the timeline's full/recovered lines */
     sim_time last_rejected;           /* the bulkhead's last refusal */
     uint64_t iv_firsts, iv_retries;   /* calls and retries since the last sample */
-    bool storming;                    /* retries outnumber first tries */
-    sim_time last_storm;              /* the last sample at which they did */
+    struct win_latch storm;           /* retries outnumber first tries */
     /* breaker metrics, after the warm-up */
     uint64_t opened;
     sim_time open_ns;    /* time not CLOSED */

@@ -56,7 +56,6 @@ static void init_saga(struct world *w, struct saga *s, const char *name,
     memset(&s->m, 0, sizeof s->m);
     sim_hist_init(&s->m.duration);
     win_init(&s->outcomes, SIM_S, (int)(SAGA_STORM_WINDOW / SIM_S));
-    s->last_storm = -1;
 }
 
 void saga_build(struct world *w)
@@ -344,20 +343,23 @@ void saga_sample(struct saga *s)
     struct sim *sim = s->world->sim;
     sim_time now = sim_now(sim);
     int64_t failed = win_sum(&s->outcomes, now, 0), completed = win_sum(&s->outcomes, now, 1);
-    if (failed > completed && failed >= SAGA_STORM_MIN) {
-        if (!s->storming && sim_trace_enabled(sim))
+    switch (win_latch_check(&s->storm, failed > completed && failed >= SAGA_STORM_MIN, now,
+                            SAGA_STORM_QUIET)) {
+    case WIN_SAME:
+        break;
+    case WIN_RAISED:
+        if (sim_trace_enabled(sim))
             sim_trace(
                 sim, SIM_TRACE_WARN, s->name,
                 "compensation storm: %lld instances failed vs %lld completed in the last %llds",
                 (long long)failed, (long long)completed, (long long)(SAGA_STORM_WINDOW / SIM_S));
-        s->storming = true;
-        s->last_storm = now;
-    } else if (s->storming && now - s->last_storm >= SAGA_STORM_QUIET) {
-        s->storming = false;
+        break;
+    case WIN_LOWERED:
         if (sim_trace_enabled(sim))
             sim_trace(sim, SIM_TRACE_INFO, s->name,
                       "compensation storm over: completions above failures for %llds",
                       (long long)(SAGA_STORM_QUIET / SIM_S));
+        break;
     }
 }
 

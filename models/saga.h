@@ -84,9 +84,8 @@ struct saga {
     struct site **comps; /* per step; NULL: no compensation */
     int8_t *terminal;    /* chor.: per event, 0, 1 completed, 2 failed */
     struct saga_metrics m;
-    struct win outcomes; /* counters 0 failed, 1 completed */
-    bool storming;
-    sim_time last_storm;
+    struct win outcomes;    /* counters 0 failed, 1 completed */
+    struct win_latch storm; /* failures outnumber completions */
 };
 
 struct saga_inst {

@@ -14,12 +14,18 @@
  * second), the retry budget (first tries, retries) and the client-side
  * throttle (requests, accepts).
  *
+ * Also here, the latch those users' alarms share: a condition raised at
+ * once and lowered only after a quiet time without it (a retry storm, a
+ * compensation storm), so a condition that flickers writes two timeline
+ * lines, not two per flicker.
+ *
  * Time must not go backwards between calls (asserted).
  * Ownership: win_init allocates the ring, win_fini frees it.
  */
 #ifndef MODELS_WINDOW_H
 #define MODELS_WINDOW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/kernel/sim_time.h"
@@ -43,5 +49,28 @@ void win_clear(struct win *w);
 void win_add(struct win *w, sim_time now, int k, int64_t v);
 /* The sum of counter k over the window as seen at `now`. */
 int64_t win_sum(struct win *w, sim_time now, int k);
+
+struct win_latch {
+    bool on;
+    sim_time last; /* the last time the condition held */
+};
+
+enum win_turn { WIN_SAME, WIN_RAISED, WIN_LOWERED };
+
+/* Whether the condition holds at `now`: the latch rises with it, and falls
+ * at the first check `quiet` or more after it last held. Says which. */
+static inline enum win_turn win_latch_check(struct win_latch *l, bool holds, sim_time now,
+                                            sim_time quiet)
+{
+    if (holds) {
+        l->last = now;
+        if (l->on) return WIN_SAME;
+        l->on = true;
+        return WIN_RAISED;
+    }
+    if (!l->on || now - l->last < quiet) return WIN_SAME;
+    l->on = false;
+    return WIN_LOWERED;
+}
 
 #endif

@@ -131,6 +131,25 @@ static void test_clear_empties_the_window_and_keeps_its_position(void **state)
     win_fini(&w);
 }
 
+static void test_a_latch_rises_at_once_and_falls_after_a_quiet_time(void **state)
+{
+    (void)state;
+    struct win_latch l = {0};
+    sim_time quiet = 10 * S;
+    assert_int_equal(win_latch_check(&l, false, 1 * S, quiet), WIN_SAME);
+    assert_int_equal(win_latch_check(&l, true, 2 * S, quiet), WIN_RAISED);
+    assert_true(l.on);
+    assert_int_equal(win_latch_check(&l, true, 3 * S, quiet), WIN_SAME);
+    /* Quiet is counted from the last time it held (3 s), not the rise. */
+    assert_int_equal(win_latch_check(&l, false, 12 * S, quiet), WIN_SAME);
+    assert_int_equal(win_latch_check(&l, true, 12 * S + 1, quiet), WIN_SAME);
+    assert_int_equal(win_latch_check(&l, false, 22 * S, quiet), WIN_SAME);
+    assert_int_equal(win_latch_check(&l, false, 22 * S + 1, quiet), WIN_LOWERED);
+    assert_false(l.on);
+    assert_int_equal(win_latch_check(&l, false, 40 * S, quiet), WIN_SAME);
+    assert_int_equal(win_latch_check(&l, true, 41 * S, quiet), WIN_RAISED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +160,7 @@ int main(void)
         cmocka_unit_test(test_a_jump_of_exactly_n_buckets_clears_it),
         cmocka_unit_test(test_buckets_are_aligned_to_multiples_of_the_width),
         cmocka_unit_test(test_clear_empties_the_window_and_keeps_its_position),
+        cmocka_unit_test(test_a_latch_rises_at_once_and_falls_after_a_quiet_time),
     };
     return cmocka_run_group_tests_name("window", tests, NULL, NULL);
 }
