@@ -39,16 +39,14 @@ static char *join(const char *a, const char *b)
 static const char *const variant_plots[] = {"latency", "threads", "queues", "breakers"};
 enum { NVARIANT_PLOTS = sizeof variant_plots / sizeof *variant_plots };
 
-/* A gnuplot double-quoted string. Names are [A-Za-z0-9_-] by validation, but
- * a path or a future field may not be: escape what would end the string. */
-static void gp_string(FILE *f, const char *s)
+void plot_gp_quote(FILE *f, const char *s)
 {
-    fputc('"', f);
+    fputc('\'', f);
     for (; *s; s++) {
-        if (*s == '"' || *s == '\\') fputc('\\', f);
+        if (*s == '\'') fputc('\'', f);
         fputc(*s, f);
     }
-    fputc('"', f);
+    fputc('\'', f);
 }
 
 /* ---- plotinfo.gp, written by `domino run` ----------------------------------- */
@@ -121,9 +119,9 @@ static bool fill_info(void *vctx, FILE *f)
           "# times in seconds since the start of the run.\n",
           f);
     fputs("scenario = ", f);
-    gp_string(f, c->name);
+    plot_gp_quote(f, c->name);
     fputs("\nvariant = ", f);
-    gp_string(f, ctx->variant);
+    plot_gp_quote(f, ctx->variant);
     fprintf(f, "\nvariant_order = %d\n", ctx->order);
     fprintf(f, "clock0 = %lld    # wall-clock seconds since midnight at t = 0; -1: no `clock:`\n",
             c->has_clock ? (long long)(c->clock / SIM_S) : -1LL);
@@ -131,7 +129,7 @@ static bool fill_info(void *vctx, FILE *f)
             sim_time_to_s(c->warmup));
     sim_time_format(c->sample, buf, sizeof buf);
     fputs("sample_text = ", f);
-    gp_string(f, buf);
+    plot_gp_quote(f, buf);
     fputs("\nservices = \"", f);
     for (int i = 0; i < c->nservices; i++)
         fprintf(f, "%s%s", i ? " " : "", c->services[i].name);
@@ -178,7 +176,7 @@ static bool fill_info(void *vctx, FILE *f)
     else if (strlen(text) > 90)
         snprintf(text, sizeof text, "shaded: %d fault windows (timeline.log lists them)", shown);
     fputs("faults_text = ", f);
-    gp_string(f, text);
+    plot_gp_quote(f, text);
     fputc('\n', f);
     return true;
 }
@@ -288,14 +286,23 @@ static int bad_input(const char *path, long line, const char *what)
     return 2;
 }
 
-/* The value of `key = ...` in plotinfo.gp: a quoted string (quotes removed) or
- * the text up to a comment. Returns false when the line is another key. */
+/* The value of `key = ...` in plotinfo.gp, unquoted in place: a string in
+ * '...' (plot_gp_quote's), one in "..." (the lists of names and numbers, and
+ * every string in results from before plot_gp_quote), or the text up to a
+ * comment. Returns false when the line is another key. */
 static bool info_value(char *line, const char *key, char **out)
 {
     size_t k = strlen(key);
     if (strncmp(line, key, k) != 0 || strncmp(line + k, " = ", 3) != 0) return false;
     char *v = line + k + 3;
-    if (*v == '"') {
+    if (*v == '\'') {
+        char *to = ++v;
+        for (char *from = v; *from && (*from != '\'' || from[1] == '\''); from++) {
+            if (*from == '\'') from++;
+            *to++ = *from;
+        }
+        *to = 0;
+    } else if (*v == '"') {
         v++;
         char *end = strchr(v, '"');
         if (end) *end = 0;
@@ -723,7 +730,7 @@ static bool fill_breakers_info(void *ctx, FILE *f)
         const struct breaker_series *b = &v->brk[i];
         double n = b->n ? (double)b->n : 1;
         fprintf(f, "breaker_%d = ", i + 1);
-        gp_string(f, b->name);
+        plot_gp_quote(f, b->name);
         fprintf(f,
                 "\nbreaker_svc_%d = %d\nbreaker_half_%d = %.1f\nbreaker_open_%d = %.1f\n"
                 "breaker_folded_%d = %llu\nbreaker_marks_%d = %zu\n",
@@ -935,7 +942,7 @@ static bool fill_compare_info(void *ctx, FILE *f)
           "# columns of compare.dat and the range of its p99 values (ms).\n",
           f);
     fputs("scenario = ", f);
-    gp_string(f, o->v[0].scenario);
+    plot_gp_quote(f, o->v[0].scenario);
     fputs("\nvariants = \"", f);
     for (int j = 0; j < c->nvariants; j++)
         fprintf(f, "%s%s", j ? " " : "", o->v[j].name);
@@ -1030,18 +1037,20 @@ enum plot_gp plot_run_script(const char *plots, const char *script, const char *
     char file[64];
     snprintf(file, sizeof file, "%s.gp", script);
     char *script_path = join(plots, file);
-    size_t n = strlen(dir);
-    char *expr = sim_xmalloc(2 * n + 16);
-    char *q = expr + sprintf(expr, "dir='");
-    for (size_t i = 0; i < n; i++) {
-        if (dir[i] == '\'') *q++ = '\''; /* gnuplot: '' inside '...' is one quote */
-        *q++ = dir[i];
+    char *expr = NULL;
+    size_t expr_len;
+    enum plot_gp result = PLOT_GP_FAILED;
+    FILE *ef = open_memstream(&expr, &expr_len);
+    if (ef) {
+        fputs("dir=", ef);
+        plot_gp_quote(ef, dir);
     }
-    strcpy(q, "'");
+    if (!ef || fclose(ef) != 0) { /* expr is set by fclose */
+        fprintf(stderr, "domino: %s\n", strerror(errno));
+        goto out;
+    }
     char prog[] = "gnuplot", opt_e[] = "-e";
     char *argv[] = {prog, opt_e, expr, script_path, NULL};
-
-    enum plot_gp result = PLOT_GP_FAILED;
     int fds[2];
     if (pipe(fds) != 0) {
         fprintf(stderr, "domino: pipe: %s\n", strerror(errno));

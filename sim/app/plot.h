@@ -28,8 +28,13 @@
 #define PLOT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "models/config.h"
+
+/* Writes s as a gnuplot single-quoted string, in which nothing is special
+ * but '' (one quote): names, labels and paths go through whatever they hold. */
+void plot_gp_quote(FILE *f, const char *s);
 
 /* Writes dir/plotinfo.gp for the variant `variant` run with `cfg`; `order` is
  * the variant's position in the run (compare plots variants in that order).

@@ -491,17 +491,6 @@ struct plotdata {
     int m; /* the plotted metric's row */
 };
 
-/* gnuplot's single-quoted string: nothing is special but '' (one quote). */
-static void gp_quote(const char *s, FILE *f)
-{
-    fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '\'') fputc('\'', f);
-        fputc(*s, f);
-    }
-    fputc('\'', f);
-}
-
 static void gp_num(double v, FILE *f)
 {
     if (isfinite(v))
@@ -552,7 +541,7 @@ static bool fill_dat(void *ctx, FILE *f)
 static void gp_assign(FILE *f, const char *var, const char *s)
 {
     fprintf(f, "%s = ", var);
-    gp_quote(s, f);
+    plot_gp_quote(f, s);
     fputc('\n', f);
 }
 

@@ -105,10 +105,24 @@ else
     done
     for ext in png svg; do check "$flap/stable/threads.$ext"; done
     # The breaker's transitions: the timeline's, folded ones counted.
-    grep -q '^breaker_1 = "api -> db (db_call)"$' "$flap/flapping/breakersinfo.gp" &&
+    grep -q "^breaker_1 = 'api -> db (db_call)'$" "$flap/flapping/breakersinfo.gp" &&
         grep -q '^breaker_svc_1 = 2$' "$flap/flapping/breakersinfo.gp" &&
         grep -q '^breaker_folded_1 = [1-9][0-9]*$' "$flap/flapping/breakersinfo.gp" &&
         ok || { bad "breakersinfo.gp:"; cat "$flap/flapping/breakersinfo.gp"; }
+
+    # Paths reach gnuplot quoted (plot_gp_quote): a folder named with both
+    # quotes still plots. So do results whose plotinfo.gp is from before the
+    # quoter (strings in "..."), which `domino plot` must still read.
+    odd="$tmp/it's \"odd\""
+    mkdir -p "$odd" && cp -R "$res" "$odd/small"
+    expect_status 0 "plot under a quoted path" "$domino" plot "$odd/small" --quiet
+    check "$odd/small/base/threads.png"
+    sed "s/^\([a-z_]*\) = '\(.*\)'\$/\1 = \"\2\"/" "$res/base/plotinfo.gp" >"$tmp/info" &&
+        mv "$tmp/info" "$odd/small/base/plotinfo.gp"
+    grep -q '^scenario = "small"$' "$odd/small/base/plotinfo.gp" && ok || bad "legacy plotinfo.gp not made"
+    rm -f "$odd/small/base/threads.png"
+    expect_status 0 "plot of a legacy plotinfo.gp" "$domino" plot "$odd/small" --quiet
+    check "$odd/small/base/threads.png"
 fi
 
 echo "plot: $pass passed, $fail failed"
