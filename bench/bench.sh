@@ -34,12 +34,13 @@ trap 'rm -rf "$tmp"' EXIT
 field() { sed -n "s/^  \"$2\": \([0-9.e+-]*\).*/\1/p" "$1"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 now() { date +%s.%N; }
+mevents() { awk -v x="$(field "$1" events_per_s)" 'BEGIN { printf "%.2f", x / 1e6 }'; } # PERF_JSON
 
 # One figure from one build: bench_<name> BUILD_DIR prints a number.
 bench_mm() { # FILE
     "$1/domino" run "$2" --quiet --jobs 1 --out "$tmp/o" || return 1
     n=$(basename "$2" .yaml)
-    awk -v x="$(field "$tmp/o/$n/base/perf.json" events_per_s)" 'BEGIN { printf "%.2f", x / 1e6 }'
+    mevents "$tmp/o/$n/base/perf.json"
 }
 bench_mm1() { bench_mm "$1" scenarios/mm1.yaml; }
 bench_mm8() { bench_mm "$1" bench/mm8.yaml; }
@@ -61,7 +62,7 @@ bench_valentine_wall() {
 }
 bench_valentine_none() {
     "$1/domino" run scenarios/valentine.yaml --variant none --quiet --jobs 1 --out "$tmp/o" || return 1
-    awk -v x="$(field "$tmp/o/valentine/none/perf.json" events_per_s)" 'BEGIN { printf "%.2f", x / 1e6 }'
+    mevents "$tmp/o/valentine/none/perf.json"
 }
 bench_rss() { # DURATION
     "$1/domino" run scenarios/valentine.yaml --variant none --duration "$2" --quiet --jobs 1 --out "$tmp/r" || return 1

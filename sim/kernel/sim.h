@@ -57,7 +57,7 @@ void sim_run_until(struct sim *sim, sim_time horizon);
 /* Ends sim_run_until() after the current event. */
 void sim_stop(struct sim *sim);
 
-/* Used by sim.c: the event list's lifetime and its pop. */
+/* Used by sim.c: the event list's lifetime and its run loop. */
 struct sim_evq *sim_event__create(void);
 void sim_event__destroy(struct sim_evq *q);
 /* Pops and runs the next event if its time <= horizon; false if none (the

@@ -36,7 +36,7 @@
  *
  * Prefetch: with many events pending, the list starts loading an event's
  * subject (its first 128 bytes) and object before it runs: the next one
- * from the heap, five events ahead along a sorted bucket, so a
+ * from the heap, the fifth from now along a sorted bucket, so a
  * callback that will need another record soon may pass it as the object
  * even when it does not read the argument. The hint never changes order.
  */

@@ -70,7 +70,8 @@ static inline void sim_hist_add(struct sim_hist *h, int64_t ns)
     h->bucket[b]++;
     h->block[b >> SIM_HIST_SUB_BITS]++;
 }
-/* Empties h as sim_hist_init does, touching only the occupied buckets. */
+/* Empties h as sim_hist_init does; clear and merge visit only the occupied
+ * blocks. */
 void sim_hist_clear(struct sim_hist *h);
 void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src);
 /* Quantile in nanoseconds (see the definition above). */

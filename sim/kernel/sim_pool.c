@@ -52,9 +52,9 @@ void sim_pool_fini(struct sim_pool *p)
     p->live = 0;
 }
 
-/* Called by sim_pool_get() when the free list is empty: allocates a chunk,
- * threads every object of it onto a list and returns the list's head, which
- * sim_pool_get() hands out (the rest becomes the free list). */
+/* Called by sim_pool_reserve() (and so sim_pool_get()) when the free list
+ * is empty: allocates a chunk, threads every object of it onto a list and
+ * returns the list's head, which becomes the free list. */
 void *sim_pool__grow(struct sim_pool *p)
 {
     SIM_ASSERT(p->free == NULL);

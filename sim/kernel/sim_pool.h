@@ -35,15 +35,6 @@ void sim_pool_init(struct sim_pool *p, size_t size);
 void sim_pool_fini(struct sim_pool *p);
 void *sim_pool__grow(struct sim_pool *p);
 
-static inline void *sim_pool_get(struct sim_pool *p)
-{
-    struct sim_pool_free *f = p->free;
-    if (!f) f = (struct sim_pool_free *)sim_pool__grow(p);
-    p->free = f->next;
-    if (++p->live > p->peak) p->peak = p->live;
-    return f;
-}
-
 /* Makes the next sim_pool_get() take no call. A hot constructor that
  * reserves on a cold path of its own, then starts over, keeps its arguments
  * out of callee-saved registers (which the call inside sim_pool_get would
@@ -51,6 +42,15 @@ static inline void *sim_pool_get(struct sim_pool *p)
 static inline void sim_pool_reserve(struct sim_pool *p)
 {
     if (!p->free) p->free = (struct sim_pool_free *)sim_pool__grow(p);
+}
+
+static inline void *sim_pool_get(struct sim_pool *p)
+{
+    sim_pool_reserve(p);
+    struct sim_pool_free *f = p->free;
+    p->free = f->next;
+    if (++p->live > p->peak) p->peak = p->live;
+    return f;
 }
 
 static inline void sim_pool_put(struct sim_pool *p, void *obj)
