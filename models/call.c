@@ -123,7 +123,7 @@ void call__req_gone(struct req *r)
     SIM_ASSERT(r->permit); /* only a bulkhead's requests hold one */
     r->permit = false;
     struct call *c = r->caller;
-    if (c && c->gen == r->caller_gen) return; /* the attempt is live: it releases when it ends */
+    if (c->gen == r->caller_gen) return; /* the attempt is live: it releases when it ends */
     permit_release(r->site->policy);
 }
 

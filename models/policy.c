@@ -87,9 +87,7 @@ void policy_finish(struct policy *p, sim_time now)
 
 void policy_bulkhead_rejected(struct policy *p)
 {
-    p->last_rejected = sim_now(p->world->sim);
-    if (p->bulkhead_full) return;
-    p->bulkhead_full = true;
+    if (win_latch_check(&p->full, true, sim_now(p->world->sim), POLICY_QUIET) != WIN_RAISED) return;
     const struct bulkhead *b = &p->bulkhead;
     const char *kind = p->cfg->bulkhead.kind == BULKHEAD_SEMAPHORE ? "semaphore" : "threadpool";
     if (b->max_waiters > 0 && b->max_waiters < b->limit * 1000)
@@ -123,12 +121,10 @@ void policy_sample(struct policy *p)
         break;
     }
     p->iv_firsts = p->iv_retries = 0;
-    if (p->bulkhead_full && now - p->last_rejected >= POLICY_QUIET) {
-        p->bulkhead_full = false;
+    if (win_latch_check(&p->full, false, now, POLICY_QUIET) == WIN_LOWERED)
         sim_trace(sim, SIM_TRACE_INFO, p->who,
                   "bulkhead to %s recovered (no call rejected for %llds)", p->name,
                   (long long)(POLICY_QUIET / SIM_S));
-    }
 }
 
 bool policy_breaker_open(const struct policy *p)

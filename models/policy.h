@@ -50,8 +50,7 @@ struct policy {
     bool has_limit;
     gsl_rng *throttle_rng;
     sim_lane timeout_lane, wait_lane; /* attempt timeouts, bulkhead waits (sim_event.h) */
-    bool bulkhead_full;               /* for the timeline's full/recovered lines */
-    sim_time last_rejected;           /* the bulkhead's last refusal */
+    struct win_latch full;            /* the bulkhead refused a call: full/recovered lines */
     uint64_t iv_firsts, iv_retries;   /* calls and retries since the last sample */
     struct win_latch storm;           /* retries outnumber first tries */
     /* breaker metrics, after the warm-up */

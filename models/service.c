@@ -43,8 +43,7 @@ void svc_init(struct world *w, struct service *s, int index, const struct servic
     sim_level_init(&s->m.blocked, now, 0);
     sim_level_init(&s->m.queue, now, 0);
     /* The interval histograms come zeroed, which is empty, from world_create's
-     * calloc: left untouched, `before` costs no memory unless a warm-up ends
-     * inside an interval. */
+     * calloc: `before` costs no memory in a run without a warm-up. */
     met_interval_reset(&s->iv);
     /* Only a crash (a fault's, or out of memory) and a pause walk the
      * running requests. A service that can have neither keeps no list,
@@ -120,7 +119,7 @@ struct req *svc_new_req(struct site *site, struct call *caller, uint32_t gen)
     r->frozen = false;
     r->pool = -1;
     r->ev = 0;
-    r->corr = caller ? caller->corr : NULL;
+    r->corr = caller->corr;
     sim_list_init(&r->wlink);
     r->qtimer = 0;
     r->out = NULL;
@@ -132,7 +131,7 @@ void svc__free_req(struct req *r)
 {
     if (r->permit) call__req_gone(r); /* only a bulkhead's requests hold one */
     struct call *c = r->caller;
-    if (c && c->gen == r->caller_gen && c->inflight == r) c->inflight = NULL;
+    if (c->gen == r->caller_gen && c->inflight == r) c->inflight = NULL;
     struct saga_inst *corr = r->corr;
     sim_pool_put(&r->svc->world->reqs, r);
     if (corr) /* last: the verdict may be written now */
@@ -170,10 +169,6 @@ static SIM_NOINLINE void respond_late(struct req *r, enum outcome o)
 
 void svc__respond(struct req *r, enum outcome o)
 {
-    if (!r->caller) {
-        svc__free_req(r);
-        return;
-    }
     if (r->site->latency) {
         respond_late(r, o);
         return;

@@ -31,7 +31,7 @@
 void svc_init(struct world *w, struct service *s, int index, const struct service_config *cfg);
 void svc_fini(struct service *s);
 
-/* A request from call site `site` (attempt `gen` of `caller`), not yet sent. */
+/* A request from call site `site` (attempt `gen` of `caller`, never NULL), not yet sent. */
 struct req *svc_new_req(struct site *site, struct call *caller, uint32_t gen);
 /* The request reaches its service. */
 void svc_arrive(struct req *r);

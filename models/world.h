@@ -154,7 +154,7 @@ struct req {
     struct sim_list link; /* service queue or running list */
     struct service *svc;
     struct endpoint *ep;
-    struct call *caller; /* who gets the response; NULL: nobody */
+    struct call *caller; /* who gets the response (every request has one) */
     struct site *site;   /* the caller's call site (records outlive calls) */
     uint32_t caller_gen; /* the attempt's generation when it was sent */
     int step;

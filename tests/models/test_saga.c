@@ -109,6 +109,19 @@ static void count_lines(void *ctx, sim_time at, enum sim_trace_level level, cons
     snprintf(t->msg, sizeof t->msg, "%s", msg);
 }
 
+/* Two prefixes counted from one trace sink. */
+struct trace_pair {
+    struct trace_count *a, *b;
+};
+
+static void count_both(void *ctx, sim_time at, enum sim_trace_level level, const char *who,
+                       const char *msg)
+{
+    struct trace_pair *p = ctx;
+    count_lines(p->a, at, level, who, msg);
+    count_lines(p->b, at, level, who, msg);
+}
+
 /* The message is "stuck saga <id>: <why>" with an id >= 1. */
 static void assert_stuck_line(const struct trace_count *t, const char *who, const char *why)
 {
@@ -594,8 +607,9 @@ static void run_stuck_choreography(bool reserve_effect)
     tw_fault(&c, FAULT_CRASH, SHIP, 0, SIM_TIME_MAX); /* hang false: refuse */
     struct sim *sim;
     struct world *w = tw_start(&c, 17, 0, &sim);
-    struct trace_count log = {.prefix = "stuck saga "};
-    sim_trace_set(sim, count_lines, &log);
+    struct trace_count log = {.prefix = "stuck saga "}, left = {.prefix = "inconsistent saga "};
+    struct trace_pair both = {&log, &left};
+    sim_trace_set(sim, count_both, &both);
     sim_run_until(sim, c.duration);
     world_finish(w);
     const struct saga_metrics *m = &w->sagas[0].m;
@@ -612,6 +626,12 @@ static void run_stuck_choreography(bool reserve_effect)
     assert_int_equal(m->duration.max, 5 * S);
     assert_int_equal(log.n, (int)m->started);
     assert_stuck_line(&log, "order_flow", "no terminal event within 5s");
+    /* and, for each with the reservation left, the line that says so */
+    assert_int_equal(left.n, reserve_effect ? (int)m->started : 0);
+    if (reserve_effect) {
+        assert_string_equal(left.who, "order_flow");
+        assert_non_null(strstr(left.msg, ": inventory left in place after it got stuck"));
+    }
     finish(w, sim, &c);
 }
 
