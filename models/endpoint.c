@@ -22,7 +22,7 @@ static void run(struct req *r);
 
 static sim_time slowed(sim_time d, const struct slowdown *sd)
 {
-    if (sd->factor == 1.0 && sd->add == 0) return d;
+    if (slowdown_is_none(sd)) return d;
     double x = (double)d * sd->factor + (double)sd->add;
     return x <= 0 ? 0 : (sim_time)(x + 0.5);
 }
@@ -151,6 +151,14 @@ static SIM_NOINLINE void finish(struct req *r)
         return;
     }
     svc_finish(r, OUTCOME_OK);
+}
+
+void ep_set_flags(struct endpoint *ep)
+{
+    const struct service *s = ep->svc;
+    ep->slowed = !slowdown_is_none(&ep->slow) || !slowdown_is_none(&s->slow);
+    ep->may_fail =
+        ep->cfg->error_rate != 0 || ep->fault_error_rate != 0 || s->fault_error_rate != 0;
 }
 
 void ep_start(struct req *r)

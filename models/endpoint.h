@@ -18,6 +18,11 @@
 
 /* Once per world: registers the prefetch hint of work steps' ends. */
 void ep_init(struct world *w);
+/* Work steps skip the slowdown arithmetic unless one is in force (`slowed`),
+ * and requests the error draw unless an error rate is (`may_fail`): sets
+ * both from the endpoint's and its service's state, at build time and after
+ * every fault change. */
+void ep_set_flags(struct endpoint *ep);
 void ep_start(struct req *r);
 /* The current step ended; ok = false fails the request. */
 void ep_step_done(struct req *r, bool ok);

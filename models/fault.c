@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "models/connpool.h"
+#include "models/endpoint.h"
 #include "models/service.h"
 
 /* "payment", "payment.charge" or "payment.db" */
@@ -18,11 +19,6 @@ static void target_name(const struct world *w, const struct fault_config *f, cha
         snprintf(buf, n, "%s.%s", s->name, s->endpoints[f->endpoint].name);
     else
         snprintf(buf, n, "%s", s->name);
-}
-
-static bool slowdown_is_none(const struct slowdown *sd)
-{
-    return sd->factor == 1.0 && sd->add == 0;
 }
 
 /* Recompute slowdowns and error rates of every element from the active
@@ -56,17 +52,9 @@ static void recompute(struct world *w)
             *er += f->rate;
         }
     }
-    /* Work steps skip the slowdown arithmetic unless one is in force, and
-     * requests the error draw unless an error rate is. */
-    for (int i = 0; i < w->nsvcs; i++) {
-        struct service *s = &w->svcs[i];
-        for (int e = 0; e < s->cfg->nendpoints; e++) {
-            struct endpoint *ep = &s->eps[e];
-            ep->slowed = !slowdown_is_none(&ep->slow) || !slowdown_is_none(&s->slow);
-            ep->may_fail =
-                ep->cfg->error_rate != 0 || ep->fault_error_rate != 0 || s->fault_error_rate != 0;
-        }
-    }
+    for (int i = 0; i < w->nsvcs; i++)
+        for (int e = 0; e < w->svcs[i].cfg->nendpoints; e++)
+            ep_set_flags(&w->svcs[i].eps[e]);
 }
 
 static void describe(const struct fault_config *f, char *buf, size_t n)

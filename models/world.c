@@ -143,15 +143,14 @@ static void build_endpoint(struct world *w, struct service *s, int e)
     ep->svc = s;
     ep->index = e;
     ep->slow.factor = 1.0;
-    ep->may_fail = ec->error_rate != 0; /* and errors faults, see fault.c */
+    ep_set_flags(ep); /* again at every fault change (fault.c) */
     ep->work_rng = stream(w, "service/%s/%s/work%s", sn, en, "");
     ep->hold_rng = stream(w, "service/%s/%s/hold%s", sn, en, "");
     ep->err_rng = stream(w, "service/%s/%s/errors%s", sn, en, "");
-    for (int k = 0; k < ec->nsteps; k++)
-        if (ec->steps[k].kind == STEP_PUBLISH && ec->steps[k].event_p < 1)
-            ep->pub_rng = stream(w, "service/%s/%s/publish%s", sn, en, "");
     int nwork = 0;
     for (int k = 0; k < ec->nsteps; k++) {
+        if (ec->steps[k].kind == STEP_PUBLISH && ec->steps[k].event_p < 1 && !ep->pub_rng)
+            ep->pub_rng = stream(w, "service/%s/%s/publish%s", sn, en, "");
         ep->publishes |= ec->steps[k].kind == STEP_PUBLISH;
         if (ec->steps[k].kind == STEP_WORK) {
             nwork++;

@@ -52,6 +52,11 @@ struct slowdown {
     sim_time add;
 };
 
+static inline bool slowdown_is_none(const struct slowdown *sd)
+{
+    return sd->factor == 1.0 && sd->add == 0;
+}
+
 struct cpool {
     const struct pool_config *cfg;
     struct service *svc;
