@@ -135,7 +135,8 @@ unit: $(UNIT_TESTS)
 	    echo "== $$t"; $$t || fail=$$((fail + 1)); \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "unit: $$fail suite(s) failed"; exit 1; fi
-# End-to-end checks through ./domino: bad input, goldens, determinism.
+# End-to-end checks through ./domino: bad input, goldens, determinism, plot,
+# compare, sweep, sagas (tests/cli/run.sh).
 cli-test: $(B)/domino
 	@if [ -x tests/cli/run.sh ]; then tests/cli/run.sh $(B)/domino; fi
 
@@ -198,7 +199,7 @@ clean:
 help:
 	@echo "targets:"
 	@echo "  all (default)  build ./domino"
-	@echo "  test           build and run all tests: cmocka unit suites, bad-input, goldens, determinism"
+	@echo "  test           build and run all tests: cmocka unit suites, then the CLI checks (tests/cli/run.sh)"
 	@echo "  validate       longer validation runs against queueing theory (tighter tolerances)"
 	@echo "  bench          benchmark table (medians); BENCH_BASE=<rev> adds that revision for comparison"
 	@echo "  run            run scenarios/valentine.yaml (every variant) and render its plots"

@@ -63,13 +63,18 @@ int compare_metrics(struct report *const *trees, int ntrees, int stride,
 /* The row's number in one tree; NaN when absent or null. */
 double compare_value(const struct report *tree, const struct compare_metric *m);
 
-/* Whether the row is a fraction (success_rate, blocked_fraction). */
+/* Whether the row is a fraction (success_rate, blocked_fraction, stale_reads). */
 bool compare_metric_rate(const struct compare_metric *m);
 
 /* The summary section ("load", "services", "sagas", "projections") of a row
  * label's suffix (`success_rate`, `blocked_fraction`, `stuck`, ...), NULL
  * for another word. */
 const char *compare_metric_section(const char *suffix);
+
+/* One CSV field (RFC 4180): quoted, with its quotes doubled, when it holds a
+ * comma, a quote or a line break or starts or ends with a space. Every CSV
+ * domino writes puts its text through here. */
+void compare_csv_field(FILE *f, const char *s);
 
 /* Writes a number as summary.json does (integral values as integers, others
  * with %.10g), nothing for NaN or infinities: one field of compare's CSV. */

@@ -218,7 +218,6 @@ struct cli {
     const char *file;
     const char **variants;
     int nvariants;
-    bool has_seed, has_duration;
     uint64_t seed;
     sim_time duration;
     struct run_options run;
@@ -269,7 +268,6 @@ static int parse_run_args(int argc, char **argv, struct cli *c)
             c->seed_arg = v;
             if (!parse_u64(v, &c->seed))
                 return usage_error("--seed must be an unsigned 64-bit integer, got \"%s\"", v);
-            c->has_seed = true;
         } else if (strcmp(a, "--replications") == 0) {
             c->replications_arg = v;
             if (!parse_int(v, 1, 100000, &c->run.replications))
@@ -284,7 +282,6 @@ static int parse_run_args(int argc, char **argv, struct cli *c)
             if (msg || c->duration <= 0)
                 return usage_error("--duration must be a positive duration like 10m, got \"%s\"",
                                    v);
-            c->has_duration = true;
         } else if (strcmp(a, "--out") == 0) {
             c->run.out = v;
             c->has_out = true;
@@ -333,8 +330,8 @@ static int apply_cli(const struct cli *c, struct run_variant *v, int n, bool fir
 {
     int status = 0;
     for (int i = 0; i < n; i++) {
-        if (c->has_seed) v[i].cfg.seed = c->seed;
-        if (c->has_duration) {
+        if (c->seed_arg) v[i].cfg.seed = c->seed;
+        if (c->duration_arg) {
             v[i].cfg.duration = c->duration;
             if (v[i].cfg.warmup >= c->duration) {
                 char w[32];

@@ -37,6 +37,7 @@
 
 #include "models/policy.h"
 #include "models/world.h"
+#include "sim/app/compare.h"
 #include "sim/app/fold.h"
 #include "sim/app/plot.h"
 #include "sim/app/report.h"
@@ -121,30 +122,15 @@ static void on_trace(void *ctx, sim_time at, enum sim_trace_level level, const c
 static void on_row(void *ctx, const struct world_row *row)
 {
     struct run_files *rf = ctx;
-    if (fprintf(rf->series, "%.3f,%s,%d,%d,%lld,%llu,%llu,%llu,%llu,%.3f,%.3f,%d,%d\n",
-                sim_time_to_s(row->t), row->svc->cfg->name, row->threads_busy, row->threads_blocked,
-                (long long)row->queue_len, (unsigned long long)row->arrivals,
+    /* Names are [A-Za-z0-9_-] today; the format does not depend on it. */
+    fprintf(rf->series, "%.3f,", sim_time_to_s(row->t));
+    compare_csv_field(rf->series, row->svc->cfg->name);
+    if (fprintf(rf->series, ",%d,%d,%lld,%llu,%llu,%llu,%llu,%.3f,%.3f,%d,%d\n", row->threads_busy,
+                row->threads_blocked, (long long)row->queue_len, (unsigned long long)row->arrivals,
                 (unsigned long long)row->completions, (unsigned long long)row->failures,
                 (unsigned long long)row->rejections, row->p50_ms, row->p99_ms, row->pool_in_use,
                 row->breaker_open) < 0)
         rf->failed = true;
-}
-
-/* A CSV field, quoted (RFC 4180) when it holds a comma, a quote or a line
- * break. Names are [A-Za-z0-9_-] today; the format should not depend on it. */
-void run_csv_field(FILE *f, const char *s)
-{
-    size_t n = strlen(s);
-    if (!s[strcspn(s, ",\"\r\n")] && !(n > 0 && (s[0] == ' ' || s[n - 1] == ' '))) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
 }
 
 /* breakers.csv's state: the order of severity (closed < half-open < open), so
@@ -169,7 +155,7 @@ static void on_breaker(void *ctx, const struct world_breaker_row *row)
     char name[1200];
     snprintf(name, sizeof name, "%s -> %s", row->policy->who, row->policy->name);
     fprintf(rf->breakers, "%.3f,", sim_time_to_s(row->t));
-    run_csv_field(rf->breakers, name);
+    compare_csv_field(rf->breakers, name);
     if (fprintf(rf->breakers, ",%d\n", breaker_level(row->state)) < 0) rf->failed = true;
 }
 

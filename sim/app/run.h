@@ -66,8 +66,5 @@ int run_all(const struct run_variant *v, int nv, const struct run_options *opt);
  * renamed over `path` on success. Returns false (and removes the temporary
  * file) when fill() or the write fails. */
 bool run_write_file(const char *path, bool (*fill)(void *ctx, FILE *f), void *ctx);
-/* One CSV field (RFC 4180): quoted, with its quotes doubled, when it holds a
- * comma, a quote or a line break or starts or ends with a space. */
-void run_csv_field(FILE *f, const char *s);
 
 #endif

@@ -258,10 +258,6 @@ static int emit_jobs(const struct sweep_grid *g, const struct sweep_options *o)
 
 /* ---- the metric of the plot ----------------------------------------------- */
 
-/* The label of --metric (or the first load source's success rate), checked
- * against the model: "" when there is nothing to plot (no load source and no
- * --metric). Returns 0, or 2 with the expected forms on stderr. */
-
 static bool name_is(const char *name, const char *s, size_t len)
 {
     return strlen(name) == len && strncmp(name, s, len) == 0;
@@ -289,6 +285,9 @@ static bool has_name(const struct world_config *cfg, const char *section, const 
     return found;
 }
 
+/* The label of --metric (or the first load source's success rate), checked
+ * against the model: "" when there is nothing to plot (no load source and no
+ * --metric). Returns 0, or 2 with the expected forms on stderr. */
 static int plot_metric(const char *metric, const struct world_config *cfg, char *label, size_t n)
 {
     label[0] = '\0';
@@ -336,14 +335,6 @@ static void point_dir(const struct sweep_grid *g, const struct sweep_options *o,
     snprintf(buf, n, "%s/%s/sweep/%s", o->run.out, points[k].cfg.name, name);
 }
 
-static struct report *copy_tree(const struct report *r)
-{
-    struct report *c = report_object(NULL, NULL);
-    for (int i = 0; i < r->n; i++)
-        report_copy_into(c, r->kids[i]);
-    return c;
-}
-
 /* What a point's results are the results of: two folders with the same
  * identity hold the same numbers. */
 static struct report *identity(const struct sweep_grid *g, const struct sweep_options *o,
@@ -379,11 +370,8 @@ static bool fill_tree(void *ctx, FILE *f)
 static bool save_point(const char *dir, struct report *id, struct report *const *runs, int R)
 {
     struct report *runs_node = report_object(id, "runs");
-    for (int r = 0; r < R; r++) {
-        struct report *o = report_object(runs_node, "");
-        for (int i = 0; i < runs[r]->n; i++)
-            report_copy_into(o, runs[r]->kids[i]);
-    }
+    for (int r = 0; r < R; r++)
+        report_copy_into(runs_node, runs[r]);
     char path[4200];
     snprintf(path, sizeof path, "%s/replications.tree", dir);
     bool ok = run_write_file(path, fill_tree, id);
@@ -427,7 +415,7 @@ static int load_point(const struct sweep_grid *g, const struct sweep_options *o,
     for (int a = 0; a < g->naxes && !bad; a++)
         if (!set || !same_string(set, wset, g->axes[a].path)) bad = "--set values";
     if (!bad && set && set->n != g->naxes) bad = "--set paths";
-    const struct report *rn = report_get(t, "runs");
+    struct report *rn = report_get(t, "runs");
     if (!bad && (!rn || rn->kind != REPORT_OBJECT || rn->n != o->run.replications))
         bad = "replications";
     if (bad) {
@@ -436,8 +424,10 @@ static int load_point(const struct sweep_grid *g, const struct sweep_options *o,
                 "with the options the jobs were given (domino sweep --emit-jobs prints them)\n",
                 dir, bad);
     } else {
-        for (int r = 0; r < o->run.replications; r++)
-            runs[r] = copy_tree(rn->kids[r]);
+        for (int r = 0; r < o->run.replications; r++) { /* taken out of t */
+            runs[r] = rn->kids[r];
+            rn->kids[r] = NULL;
+        }
     }
     report_free(want);
     report_free(t);
@@ -458,7 +448,7 @@ static bool fill_csv(void *ctx, FILE *f)
     const struct table *t = ctx;
     const struct sweep_grid *g = t->g;
     for (int a = 0; a < g->naxes; a++) {
-        run_csv_field(f, g->axes[a].path);
+        compare_csv_field(f, g->axes[a].path);
         fputc(',', f);
     }
     fputs("metric,mean,ci95\n", f);
@@ -467,10 +457,10 @@ static bool fill_csv(void *ctx, FILE *f)
         sweep_point_values(g, k, values);
         for (int m = 0; m < t->nm; m++) {
             for (int a = 0; a < g->naxes; a++) {
-                run_csv_field(f, values[a]);
+                compare_csv_field(f, values[a]);
                 fputc(',', f);
             }
-            run_csv_field(f, t->ms[m].label);
+            compare_csv_field(f, t->ms[m].label);
             fputc(',', f);
             compare_csv_number(t->mean[k * t->nm + m], f);
             fputc(',', f);

@@ -123,6 +123,10 @@ else
     rm -f "$odd/small/base/threads.png"
     expect_status 0 "plot of a legacy plotinfo.gp" "$domino" plot "$odd/small" --quiet
     check "$odd/small/base/threads.png"
+    # ... its strings read without their quotes: compareinfo.gp names the
+    # scenario that plotinfo.gp gave as "small".
+    grep -qx "scenario = 'small'" "$odd/small/compareinfo.gp" && ok ||
+        bad "legacy plotinfo.gp's scenario: $(grep scenario "$odd/small/compareinfo.gp")"
 fi
 
 echo "plot: $pass passed, $fail failed"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # End-to-end checks through the domino binary: bad input (exact error lines),
-# goldens (summary.json byte for byte), determinism (reruns, --jobs), plots and
-# compare.
+# goldens (summary.json byte for byte), determinism (reruns, --jobs), plots,
+# compare, sweep and sagas.
 # Usage: tests/cli/run.sh path/to/domino
 set -u
 domino=${1:?usage: tests/cli/run.sh DOMINO}
