@@ -557,6 +557,7 @@ static bool start_worker(struct worker *w, struct worker *running, int nrunning,
         close(fds[0]);
         for (int i = 0; i < nrunning; i++)
             close(running[i].fd);
+        free(running); /* the parent's table, copied by fork: not this process's */
         signal(SIGPIPE, SIG_IGN);
         int status = run_one(rv, rep, dir, opt, progress ? fds[1] : -1);
         _exit(status);
