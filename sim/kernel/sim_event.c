@@ -12,7 +12,8 @@
  *           the run (FAR_BIT, RUN_BIT), or the next free slot while free.
  * Every heap move writes pos[] for the moved entry; keeping pos out of slots[]
  * makes those writes land in a 4-byte-per-event array instead of dirtying a
- * 32-byte record per level.
+ * 32-byte record per level. slots[], pos[] and the lanes' rings (below) are
+ * mapped blocks (sim_xmap: huge pages once large, faulted in as used).
  *
  * Handles are (gen << 32 | slot). gen starts at 1 and is bumped whenever the
  * slot is released (run or cancelled), skipping 0, so an id is never 0 and a
@@ -277,7 +278,7 @@ void sim_event__destroy(struct sim_evq *q)
 {
     if (!q) return;
     for (uint32_t l = 0; l < q->nlanes; l++) {
-        free(q->lanes[l].ring);
+        sim_xunmap(q->lanes[l].ring, (q->lanes[l].mask + 1) * sizeof(struct lane_ent));
         free(q->lanes[l].dead);
     }
     free(q->lanes);
@@ -288,8 +289,8 @@ void sim_event__destroy(struct sim_evq *q)
     free(q->run.e);
     free(q->run.count);
     free(q->heap_block);
-    free(q->slots);
-    free(q->pos);
+    sim_xunmap(q->slots, (size_t)q->slots_cap * sizeof *q->slots);
+    sim_xunmap(q->pos, (size_t)q->slots_cap * sizeof *q->pos);
     free(q);
 }
 
@@ -317,8 +318,10 @@ static void slots_grow(struct sim_evq *q)
 {
     SIM_ASSERT(q->slots_cap < MAX_PENDING);
     uint32_t cap = q->slots_cap ? q->slots_cap * 2 : 64;
-    q->slots = sim_xrealloc(q->slots, (size_t)cap * sizeof *q->slots);
-    q->pos = sim_xrealloc(q->pos, (size_t)cap * sizeof *q->pos);
+    q->slots = sim_xremap(q->slots, (size_t)q->slots_cap * sizeof *q->slots,
+                          (size_t)cap * sizeof *q->slots);
+    q->pos =
+        sim_xremap(q->pos, (size_t)q->slots_cap * sizeof *q->pos, (size_t)cap * sizeof *q->pos);
     q->slots_cap = cap;
 }
 
@@ -887,14 +890,14 @@ static void lane_grow(struct lane *l)
 {
     uint64_t cap = l->ring ? (l->mask + 1) * 2 : 64;
     SIM_ASSERT(cap <= MAX_PENDING);
-    struct lane_ent *ring = sim_xmalloc((size_t)cap * sizeof *ring);
+    struct lane_ent *ring = sim_xmap((size_t)cap * sizeof *ring);
     struct lane grown = {.ring = ring, .mask = cap - 1};
     grown.dead = sim_xcalloc((size_t)cap / 64, sizeof *grown.dead);
     for (uint64_t p = l->head; p != l->tail; p++) {
         ring[p & grown.mask] = l->ring[p & l->mask];
         lane_set_dead(&grown, p, lane_dead(l, p));
     }
-    free(l->ring);
+    sim_xunmap(l->ring, (l->mask + 1) * sizeof *l->ring);
     free(l->dead);
     l->ring = ring;
     l->dead = grown.dead;

@@ -6,6 +6,7 @@
  * byte because malloc(0) and realloc(p, 0) may legally return NULL, which
  * would be indistinguishable from failure.
  */
+#define _DEFAULT_SOURCE /* mmap's MAP_ANONYMOUS, madvise */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,15 @@
 
 #include "sim_assert.h"
 #include "sim_mem.h"
+
+#if defined(__unix__)
+#include <sys/mman.h>
+#endif
+#if defined(MAP_ANONYMOUS)
+#define HAVE_MMAP 1
+#else
+#define HAVE_MMAP 0
+#endif
 
 SIM_NORETURN static void oom(size_t size)
 {
@@ -66,4 +76,74 @@ char *sim_xstrdup(const char *s)
     char *d = sim_xmalloc(n);
     memcpy(d, s, n);
     return d;
+}
+
+/* ---- mapped blocks -------------------------------------------------------- */
+
+#define PAGE      ((size_t)4096)
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static size_t round_up(size_t n, size_t to)
+{
+    if (n > SIZE_MAX - (to - 1)) oom(SIZE_MAX);
+    return (n + to - 1) / to * to;
+}
+
+/* What a block of `size` bytes really spans. */
+static size_t mapped_size(size_t size)
+{
+    return round_up(size ? size : 1, size >= HUGE_PAGE ? HUGE_PAGE : PAGE);
+}
+
+#if HAVE_MMAP
+void *sim_xmap(size_t size)
+{
+    size_t len = mapped_size(size);
+    size_t slack = len >= HUGE_PAGE ? HUGE_PAGE : 0;
+    if (len > SIZE_MAX - slack) oom(SIZE_MAX);
+    char *p = mmap(NULL, len + slack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) oom(size);
+    if (slack) {
+        /* Mapped one huge page long, then the ends cut off, so that the
+         * block starts on a huge page's boundary. */
+        size_t head = -(uintptr_t)p & (HUGE_PAGE - 1);
+        if (head) munmap(p, head);
+        if (slack - head) munmap(p + head + len, slack - head);
+        p += head;
+#if defined(MADV_HUGEPAGE)
+        (void)madvise(p, len, MADV_HUGEPAGE);
+#endif
+    }
+    return p;
+}
+
+void sim_xunmap(void *p, size_t size)
+{
+    if (p) munmap(p, mapped_size(size));
+}
+#else
+void *sim_xmap(size_t size)
+{
+    size_t len = mapped_size(size);
+    void *p = aligned_alloc(PAGE, len);
+    if (!p) oom(size);
+    memset(p, 0, len);
+    return p;
+}
+
+void sim_xunmap(void *p, size_t size)
+{
+    (void)size;
+    free(p);
+}
+#endif
+
+void *sim_xremap(void *p, size_t old, size_t size)
+{
+    void *q = sim_xmap(size);
+    if (p) {
+        memcpy(q, p, old < size ? old : size);
+        sim_xunmap(p, old);
+    }
+    return q;
 }

@@ -2,15 +2,16 @@
  *
  * Objects live in chunks that are never moved (pointers to pooled objects stay
  * valid) and never freed before sim_pool_fini(). Each new chunk holds twice as
- * many objects as the last, so n objects cost O(log n) mallocs and at most
+ * many objects as the last, so n objects cost O(log n) chunks and at most
  * half the memory is ever idle; chunks stop doubling at POOL_CHUNK_MAX_BYTES
  * so that a pool of large records does not jump by hundreds of megabytes.
  * A free object's first bytes hold the free-list link, hence the minimum size.
  * Objects are aligned for any type (max_align_t), as malloc's would be, and
- * chunks start on a CHUNK_ALIGN boundary: a record whose size is a multiple
- * of the cache line (requests and calls are 128 bytes) then never straddles
- * one more line than it fills, which is what a request's end costs when it
- * misses the cache.
+ * chunks start on a page: a record whose size is a multiple of the cache
+ * line (requests and calls are 128 bytes) then never straddles one more line
+ * than it fills, which is what a request's end costs when it misses the
+ * cache, and sits within the 128-byte pair that adjacent-line prefetchers
+ * fetch together.
  */
 #include <stdalign.h>
 #include <stddef.h>
@@ -23,8 +24,6 @@
 
 enum { POOL_FIRST_CHUNK = 32 };
 #define POOL_CHUNK_MAX_BYTES ((size_t)4 << 20)
-/* Two cache lines, the pair that adjacent-line prefetchers fetch together. */
-#define CHUNK_ALIGN ((size_t)128)
 
 void sim_pool_init(struct sim_pool *p, size_t size)
 {
@@ -36,6 +35,7 @@ void sim_pool_init(struct sim_pool *p, size_t size)
     if (p->next_chunk > POOL_CHUNK_MAX_BYTES / p->size)
         p->next_chunk = POOL_CHUNK_MAX_BYTES / p->size ? POOL_CHUNK_MAX_BYTES / p->size : 1;
     p->free = NULL;
+    p->carve = p->carve_end = NULL;
     p->chunks = NULL;
     p->nchunks = p->capchunks = 0;
     p->live = p->peak = 0;
@@ -44,36 +44,38 @@ void sim_pool_init(struct sim_pool *p, size_t size)
 void sim_pool_fini(struct sim_pool *p)
 {
     for (size_t i = 0; i < p->nchunks; i++)
-        free(p->chunks[i]);
+        sim_xunmap(p->chunks[i].block, p->chunks[i].bytes);
     free(p->chunks);
     p->chunks = NULL;
     p->nchunks = p->capchunks = 0;
     p->free = NULL;
+    p->carve = p->carve_end = NULL;
     p->live = 0;
 }
 
 /* Called by sim_pool_reserve() (and so sim_pool_get()) when the free list
- * is empty: allocates a chunk, threads every object of it onto a list and
- * returns the list's head, which becomes the free list. */
+ * is empty: returns a list of one fresh object carved from the newest
+ * chunk, or from a new chunk when that one is used up.
+ *   Chunks are mapped (sim_xmap): zero, and untouched until carved, so an
+ * object's first write is the one that uses it, and its page (a huge page
+ * for large chunks) is faulted in and zeroed then, in the cache. A calloc'ed
+ * chunk threaded whole onto the free list wrote every object long before
+ * its use (and glibc memsets a calloc it serves from its heap, which it
+ * does up to 32 MB once a large block has been freed). */
 void *sim_pool__grow(struct sim_pool *p)
 {
     SIM_ASSERT(p->free == NULL);
-    size_t n = p->next_chunk;
-    if (n > (SIZE_MAX - CHUNK_ALIGN) / p->size) n = (SIZE_MAX - CHUNK_ALIGN) / p->size;
-    /* calloc rather than aligned_alloc and memset: large chunks come zeroed
-     * from the system, page by page as they are first used. The block is
-     * what is freed; objects start at its first aligned byte. */
-    char *block = sim_xcalloc(1, n * p->size + CHUNK_ALIGN - 1);
-    char *chunk = block + (-(uintptr_t)block & (CHUNK_ALIGN - 1));
-    p->chunks = sim_xgrow(p->chunks, &p->capchunks, p->nchunks + 1, sizeof *p->chunks);
-    p->chunks[p->nchunks++] = block;
-    if (n * p->size < POOL_CHUNK_MAX_BYTES / 2) p->next_chunk = n * 2;
-
-    struct sim_pool_free *head = NULL;
-    for (size_t i = n; i-- > 0;) {
-        struct sim_pool_free *f = (struct sim_pool_free *)(void *)(chunk + i * p->size);
-        f->next = head;
-        head = f;
+    if (p->carve == p->carve_end) {
+        size_t n = p->next_chunk;
+        if (n > SIZE_MAX / p->size) n = SIZE_MAX / p->size;
+        void *block = sim_xmap(n * p->size);
+        p->chunks = sim_xgrow(p->chunks, &p->capchunks, p->nchunks + 1, sizeof *p->chunks);
+        p->chunks[p->nchunks++] = (struct sim_pool_chunk){block, n * p->size};
+        if (n * p->size < POOL_CHUNK_MAX_BYTES / 2) p->next_chunk = n * 2;
+        p->carve = block;
+        p->carve_end = p->carve + n * p->size;
     }
-    return head;
+    struct sim_pool_free *f = (struct sim_pool_free *)(void *)p->carve;
+    p->carve += p->size;
+    return f; /* zero, so its `next` ends the list */
 }

@@ -21,11 +21,17 @@ struct sim_pool_free {
     struct sim_pool_free *next;
 };
 
+struct sim_pool_chunk {
+    void *block; /* mapped (sim_xmap) */
+    size_t bytes;
+};
+
 struct sim_pool {
     size_t size;                /* object size, rounded up for alignment */
     size_t next_chunk;          /* objects in the next chunk */
     struct sim_pool_free *free; /* free list */
-    void **chunks;
+    char *carve, *carve_end;    /* the newest chunk's objects not handed out yet */
+    struct sim_pool_chunk *chunks;
     size_t nchunks, capchunks;
     size_t live; /* objects handed out */
     size_t peak; /* most objects handed out at once */

@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdalign.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -108,6 +109,23 @@ static void test_pool_of_large_objects_grows_in_bounded_chunks(void **state)
     memset(a, 1, (size_t)1 << 20);
     memset(b, 2, (size_t)1 << 20);
     assert_int_equal(p.live, 2);
+    sim_pool_fini(&p);
+}
+
+/* Models rely on it (a call's generation starts at 0 in a new record). */
+static void test_pool_objects_fresh_from_a_chunk_are_zero(void **state)
+{
+    (void)state;
+    struct sim_pool p;
+    sim_pool_init(&p, 200);
+    enum { N = 3000 }; /* several chunks */
+    for (int i = 0; i < N; i++) {
+        unsigned char *o = sim_pool_get(&p);
+        for (size_t k = 0; k < p.size; k++)
+            assert_int_equal(o[k], 0);
+        memset(o, 0xa5, p.size); /* dirty it, as a model would */
+    }
+    assert_true(p.nchunks > 3);
     sim_pool_fini(&p);
 }
 
@@ -289,6 +307,48 @@ static void test_xgrow_doubles_and_reaches_what_is_needed(void **state)
     free(a);
 }
 
+static bool all_zero(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i]) return false;
+    return true;
+}
+
+static void test_xmap_gives_zeroed_page_aligned_writable_blocks(void **state)
+{
+    (void)state;
+    /* under a page, a few pages, and past the huge-page size (2 MB), odd sizes */
+    const size_t sizes[] = {1, 5000, ((size_t)3 << 20) + 123};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        unsigned char *b = sim_xmap(sizes[k]);
+        assert_int_equal((uintptr_t)b % 4096, 0);
+        assert_true(all_zero(b, sizes[k]));
+        memset(b, 0x5a, sizes[k]); /* every byte is writable */
+        assert_int_equal(b[sizes[k] - 1], 0x5a);
+        sim_xunmap(b, sizes[k]);
+    }
+    sim_xunmap(NULL, 10); /* like free(NULL) */
+}
+
+static void test_xremap_keeps_the_bytes_that_fit_and_zeroes_the_rest(void **state)
+{
+    (void)state;
+    size_t small = 100, big = (size_t)5 << 20;
+    unsigned char *b = sim_xremap(NULL, 0, small);
+    assert_true(all_zero(b, small));
+    for (size_t i = 0; i < small; i++)
+        b[i] = (unsigned char)(i + 1);
+    b = sim_xremap(b, small, big); /* grows */
+    for (size_t i = 0; i < small; i++)
+        assert_int_equal(b[i], (unsigned char)(i + 1));
+    assert_true(all_zero(b + small, big - small));
+    b[big - 1] = 7;
+    b = sim_xremap(b, big, 50); /* shrinks */
+    for (size_t i = 0; i < 50; i++)
+        assert_int_equal(b[i], (unsigned char)(i + 1));
+    sim_xunmap(b, 50);
+}
+
 static void test_xstrdup_copies(void **state)
 {
     (void)state;
@@ -307,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_pool_memory_tracks_the_peak_not_the_number_of_gets),
         cmocka_unit_test(test_pool_objects_are_distinct_aligned_and_writable),
         cmocka_unit_test(test_pool_of_large_objects_grows_in_bounded_chunks),
+        cmocka_unit_test(test_pool_objects_fresh_from_a_chunk_are_zero),
         cmocka_unit_test(test_pool_fini_then_init_starts_empty),
         cmocka_unit_test(test_list_push_back_pop_front_is_fifo),
         cmocka_unit_test(test_list_push_front_pop_front_is_lifo),
@@ -317,6 +378,8 @@ int main(void)
         cmocka_unit_test(test_xmalloc_of_zero_returns_a_freeable_pointer),
         cmocka_unit_test(test_xcalloc_zeroes_and_xrealloc_keeps_contents),
         cmocka_unit_test(test_xgrow_doubles_and_reaches_what_is_needed),
+        cmocka_unit_test(test_xmap_gives_zeroed_page_aligned_writable_blocks),
+        cmocka_unit_test(test_xremap_keeps_the_bytes_that_fit_and_zeroes_the_rest),
         cmocka_unit_test(test_xstrdup_copies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
