@@ -1,11 +1,12 @@
 /* sim_pool.h - fixed-size object pool with a free list.
  *
  * Requests, waiters and other per-request records come from pools so that the
- * steady state allocates nothing: sim_pool_get() pops the free list and only
- * allocates (a chunk of objects, doubling in size) when the list is empty.
- * Memory therefore tracks the peak number of objects alive at once (requests
- * in flight), never the simulated duration. Objects fresh from a new chunk
- * are zeroed; a recycled object keeps what its last owner left in it, except
+ * steady state allocates nothing: sim_pool_get() pops the free list and,
+ * when the list is empty, takes the next never-used object of the newest
+ * chunk, mapping a new chunk (doubling in size) only when that one is used
+ * up. Memory therefore tracks the peak number of objects alive at once
+ * (requests in flight), never the simulated duration. Fresh objects are
+ * zeroed; a recycled object keeps what its last owner left in it, except
  * its first pointer-sized bytes, which held the free-list link. Models rely on
  * this to keep a generation counter valid across reuse (see models/call.c).
  *
