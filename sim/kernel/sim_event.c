@@ -200,6 +200,12 @@ struct lane {
     sim_time last;    /* time of the lane's latest event */
 };
 
+/* The size its ring was mapped with (sim_xunmap needs it). */
+static inline size_t ring_bytes(const struct lane *l)
+{
+    return l->ring ? (size_t)(l->mask + 1) * sizeof *l->ring : 0;
+}
+
 struct far_bucket {
     struct heap_ent *e; /* unordered */
     uint32_t n, cap;
@@ -278,7 +284,7 @@ void sim_event__destroy(struct sim_evq *q)
 {
     if (!q) return;
     for (uint32_t l = 0; l < q->nlanes; l++) {
-        sim_xunmap(q->lanes[l].ring, (q->lanes[l].mask + 1) * sizeof(struct lane_ent));
+        sim_xunmap(q->lanes[l].ring, ring_bytes(&q->lanes[l]));
         free(q->lanes[l].dead);
     }
     free(q->lanes);
@@ -897,7 +903,7 @@ static void lane_grow(struct lane *l)
         ring[p & grown.mask] = l->ring[p & l->mask];
         lane_set_dead(&grown, p, lane_dead(l, p));
     }
-    sim_xunmap(l->ring, (l->mask + 1) * sizeof *l->ring);
+    sim_xunmap(l->ring, ring_bytes(l));
     free(l->dead);
     l->ring = ring;
     l->dead = grown.dead;

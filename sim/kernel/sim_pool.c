@@ -66,8 +66,7 @@ void *sim_pool__grow(struct sim_pool *p)
 {
     SIM_ASSERT(p->free == NULL);
     if (p->carve == p->carve_end) {
-        size_t n = p->next_chunk;
-        if (n > SIZE_MAX / p->size) n = SIZE_MAX / p->size;
+        size_t n = p->next_chunk; /* n * size <= POOL_CHUNK_MAX_BYTES, or n is 1 */
         void *block = sim_xmap(n * p->size);
         p->chunks = sim_xgrow(p->chunks, &p->capchunks, p->nchunks + 1, sizeof *p->chunks);
         p->chunks[p->nchunks++] = (struct sim_pool_chunk){block, n * p->size};
