@@ -52,30 +52,41 @@ static void call_send(struct call *c);
 static SIM_NOINLINE struct call *create_grown(struct world *w, struct site *site,
                                               enum call_origin origin, void *owner)
 {
-    sim_pool_reserve(&w->calls);
+    sim_pool_reserve(site->ext ? &w->calls_ext : &w->calls);
     return call_create(w, site, origin, owner);
+}
+
+/* attempt_started is set by each attempt through a breaker. */
+static inline void ext_init(struct call *c)
+{
+    struct call_ext *x = call_ext(c);
+    x->prev_delay = 0;
+    x->wait_timer = 0;
+    sim_list_init(&x->flink);
+    sim_list_init(&x->blink);
 }
 
 struct call *call_create(struct world *w, struct site *site, enum call_origin origin, void *owner)
 {
+    SIM_ASSERT(site->ext || origin != ORIGIN_FAN);
+    bool ext = site->ext;
+    struct sim_pool *pool = ext ? &w->calls_ext : &w->calls;
     /* No call on the way, so nothing to save at entry (see
      * sim_pool_reserve). */
-    if (SIM_UNLIKELY(!w->calls.free)) return create_grown(w, site, origin, owner);
-    struct call *c = sim_pool_get(&w->calls);
+    if (SIM_UNLIKELY(!pool->free)) return create_grown(w, site, origin, owner);
+    struct call *c = sim_pool_get(pool);
     c->site = site;
-    c->origin = origin;
+    c->origin = (uint8_t)origin;
+    c->ext = ext;
     c->owner = owner;
     c->attempt = 0;
     sim_time now = sim_now(w->sim);
     c->counted = world_counts(w, now);
     c->started = now;
-    c->prev_delay = 0;
     c->timer = 0;
-    c->wait_timer = 0;
-    c->inflight = NULL; /* attempt_started is set by each attempt */
+    c->inflight = NULL;
     c->admitted = c->throttled_in = c->waiting = c->permit = c->uncertain = false;
-    sim_list_init(&c->flink);
-    sim_list_init(&c->blink);
+    if (ext) ext_init(c);
     /* The saga instance the caller works for follows its calls. */
     switch (origin) {
     case ORIGIN_LOAD:
@@ -102,7 +113,7 @@ static void call_free(struct call *c)
 {
     struct world *w = c->site->world;
     c->gen++;
-    sim_pool_put(&w->calls, c);
+    sim_pool_put(c->ext ? &w->calls_ext : &w->calls, c);
 }
 
 /* ---- the bulkhead permit ------------------------------------------------- */
@@ -113,7 +124,7 @@ static void on_granted(struct call *c);
 static void permit_release(struct policy *p)
 {
     struct sim_list *n = bulkhead_release(&p->bulkhead);
-    if (n) on_granted(SIM_LIST_ENTRY(n, struct call, blink));
+    if (n) on_granted(call_of_ext(SIM_LIST_ENTRY(n, struct call_ext, blink)));
 }
 
 void call__req_gone(struct req *r)
@@ -131,13 +142,14 @@ void call__req_gone(struct req *r)
 static void attempt_drop_permit(struct call *c)
 {
     struct policy *p = c->site->policy;
+    struct call_ext *x = call_ext(c); /* a bulkhead's */
     if (c->waiting) {
-        bulkhead_leave(&p->bulkhead, &c->blink);
+        bulkhead_leave(&p->bulkhead, &x->blink);
         c->waiting = false;
     }
-    if (c->wait_timer) {
-        sim_event_cancel(c->site->world->sim, c->wait_timer);
-        c->wait_timer = 0;
+    if (x->wait_timer) {
+        sim_event_cancel(c->site->world->sim, x->wait_timer);
+        x->wait_timer = 0;
     }
     if (!c->permit) return;
     c->permit = false;
@@ -173,7 +185,7 @@ static void on_wait_timeout(struct sim *sim, void *subject, void *object)
     (void)sim;
     (void)object;
     struct call *c = subject;
-    c->wait_timer = 0;
+    call_ext(c)->wait_timer = 0;
     policy_bulkhead_rejected(c->site->policy);
     attempt_end(c, OUTCOME_BULKHEAD_FULL);
 }
@@ -217,6 +229,7 @@ static SIM_NOINLINE void attempt_policy(struct call *c)
             return;
         }
         c->admitted = true;
+        call_ext(c)->attempt_started = now;
     }
     if (pol->has_throttle) {
         if (!throttle_admit(&p->throttle, now, gsl_rng_uniform(p->throttle_rng))) {
@@ -228,14 +241,15 @@ static SIM_NOINLINE void attempt_policy(struct call *c)
     if (pol->timeout > 0)
         c->timer = sim_event_lane_after(sim, p->timeout_lane, pol->timeout, on_timeout, c, NULL);
     if (pol->has_bulkhead) {
-        switch (bulkhead_enter(&p->bulkhead, &c->blink)) {
+        struct call_ext *x = call_ext(c);
+        switch (bulkhead_enter(&p->bulkhead, &x->blink)) {
         case BULKHEAD_GRANTED:
             c->permit = true;
             break;
         case BULKHEAD_WAIT:
             c->waiting = true;
             if (pol->bulkhead.kind == BULKHEAD_SEMAPHORE)
-                c->wait_timer = sim_event_lane_after(sim, p->wait_lane, pol->bulkhead.max_wait,
+                x->wait_timer = sim_event_lane_after(sim, p->wait_lane, pol->bulkhead.max_wait,
                                                      on_wait_timeout, c, NULL);
             return;
         case BULKHEAD_FULL:
@@ -252,7 +266,6 @@ static SIM_NOINLINE void attempt_policy(struct call *c)
 static void call_attempt(struct call *c)
 {
     struct site *site = c->site;
-    c->attempt_started = sim_now(site->world->sim);
     c->inflight = NULL;
     if (c->counted) site->m->attempts++; /* a load's too: its site's metrics are its edge */
     if (site->pol)
@@ -280,9 +293,10 @@ static void on_granted(struct call *c)
     struct sim *sim = c->site->world->sim;
     c->waiting = false;
     c->permit = true;
-    if (c->wait_timer) {
-        sim_event_cancel(sim, c->wait_timer);
-        c->wait_timer = 0;
+    struct call_ext *x = call_ext(c);
+    if (x->wait_timer) {
+        sim_event_cancel(sim, x->wait_timer);
+        x->wait_timer = 0;
     }
     sim_event_lane_after(sim, c->site->world->now_lane, 0, on_send, c, (void *)(uintptr_t)c->gen);
 }
@@ -453,7 +467,7 @@ static void attempt_close(struct call *c, enum breaker_result r)
     c->inflight = NULL;
     if (c->admitted) {
         c->admitted = false;
-        breaker_record(&p->breaker, now, r, now - c->attempt_started);
+        breaker_record(&p->breaker, now, r, now - call_ext(c)->attempt_started);
     }
 }
 
@@ -472,8 +486,9 @@ static SIM_NOINLINE void attempt_end_policy(struct call *c, enum outcome o)
     count_outcome(c, o);
     if (retry_allowed(c, o)) {
         const struct retry_config *rc = &site->pol->retry;
-        sim_time d = retry_delay(rc, c->attempt, c->prev_delay, site->retry_rng);
-        c->prev_delay = d;
+        struct call_ext *x = call_ext(c); /* a retry's */
+        sim_time d = retry_delay(rc, c->attempt, x->prev_delay, site->retry_rng);
+        x->prev_delay = d;
         c->attempt++;
         if (c->counted) site->m->retries++;
         site->policy->iv_retries++;

@@ -181,7 +181,7 @@ static void start_parallel(struct req *r, const struct step_config *st)
     struct site **sites = &r->ep->sites[r->ep->site_off[r->step]];
     for (int i = 0; i < st->ncalls; i++) {
         struct call *c = call_create(w, sites[i], ORIGIN_FAN, f);
-        sim_list_push_back(&f->calls, &c->flink);
+        sim_list_push_back(&f->calls, &call_ext(c)->flink);
         call_start(c);
     }
 }
@@ -311,7 +311,7 @@ void ep_call_done(struct req *r, struct call *c, enum outcome o)
 
 void ep_branch_done(struct fan *f, struct call *c, enum outcome o)
 {
-    sim_list_remove(&c->flink);
+    sim_list_remove(&call_ext(c)->flink);
     f->pending--;
     if (o == OUTCOME_OK)
         f->ok++;
@@ -341,7 +341,7 @@ static void abort_fan(struct req *r)
     struct fan *f = r->fan;
     struct sim_list *n;
     while ((n = sim_list_pop_front(&f->calls)) != NULL)
-        call_abandon(SIM_LIST_ENTRY(n, struct call, flink));
+        call_abandon(call_of_ext(SIM_LIST_ENTRY(n, struct call_ext, flink)));
     r->fan = NULL;
     sim_pool_put(&r->svc->world->fans, f);
 }

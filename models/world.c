@@ -81,6 +81,14 @@ static struct policy *policy_get(struct world *w, const struct policy_config *po
     return p;
 }
 
+/* Whether the calls of a site under `pol` need a struct call_ext: its
+ * breaker's attempt start, its retries' previous delay, its bulkhead's
+ * links and wait timer. (A parallel step's sites need one too.) */
+static bool site_ext(const struct policy_config *pol)
+{
+    return pol && (pol->has_breaker || pol->has_retry || pol->has_bulkhead);
+}
+
 /* A new site for `cc`, called by `who` (caller NULL: not a service). */
 static struct site *site_new(struct world *w, const struct service *caller,
                              const struct endpoint *cep, const char *who,
@@ -102,6 +110,7 @@ static struct site *site_new(struct world *w, const struct service *caller,
     s->callee_ep = ep;
     s->pol = pol;
     s->optional = cc->optional;
+    s->ext = site_ext(pol);
     s->policy = policy_get(w, pol, caller, callee, who);
     struct edge *e = edge_get(w, name);
     s->m = &e->m;
@@ -181,8 +190,10 @@ static void build_sites(struct world *w, struct service *s, struct endpoint *ep)
         if (st->kind == STEP_CALL)
             ep->sites[n++] = site_get(w, s, ep, &st->call);
         else if (st->kind == STEP_PARALLEL)
-            for (int b = 0; b < st->ncalls; b++)
-                ep->sites[n++] = site_get(w, s, ep, &st->calls[b]);
+            for (int b = 0; b < st->ncalls; b++) {
+                ep->sites[n] = site_get(w, s, ep, &st->calls[b]);
+                ep->sites[n++]->ext = true; /* a branch's link to its fan */
+            }
     }
 }
 
@@ -198,6 +209,7 @@ static void build_load(struct world *w, struct load *l, const struct load_config
     l->site.pol = pol;
     l->site.policy = policy_get(w, pol, NULL, callee, lc->name);
     l->site.optional = false;
+    l->site.ext = site_ext(pol);
     memset(&l->edge, 0, sizeof l->edge);
     l->site.m = &l->edge;
     l->site.latency = site_latency(w, pol);
@@ -205,10 +217,11 @@ static void build_load(struct world *w, struct load *l, const struct load_config
     l->site.retry_rng = stream(w, "load/%s/retry%s%s", lc->name, "", "");
 }
 
-/* Two cache lines each (see world.h): a field added to either is a cache
- * miss more per request end with many requests in flight. */
+/* Two cache lines for a request, one for a call (see world.h): a field
+ * added to either is a cache miss more per request end with many requests
+ * in flight. */
 _Static_assert(sizeof(void *) != 8 || sizeof(struct req) == 128, "struct req is 128 bytes");
-_Static_assert(sizeof(void *) != 8 || sizeof(struct call) == 128, "struct call is 128 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct call) == 64, "struct call is 64 bytes");
 
 struct world *world_create(struct sim *sim, const struct world_config *cfg)
 {
@@ -219,6 +232,7 @@ struct world *world_create(struct sim *sim, const struct world_config *cfg)
     w->count_after = cfg->warmup > 0 ? cfg->warmup : -1; /* time starts at 0 */
     sim_pool_init(&w->reqs, sizeof(struct req));
     sim_pool_init(&w->calls, sizeof(struct call));
+    sim_pool_init(&w->calls_ext, sizeof(struct call) + sizeof(struct call_ext));
     sim_pool_init(&w->fans, sizeof(struct fan));
     ep_init(w);
     w->nsvcs = cfg->nservices;
@@ -273,6 +287,7 @@ void world_destroy(struct world *w)
     free(w->svcs);
     sim_pool_fini(&w->reqs);
     sim_pool_fini(&w->calls);
+    sim_pool_fini(&w->calls_ext);
     sim_pool_fini(&w->fans);
     free(w);
 }

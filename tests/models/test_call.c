@@ -48,6 +48,7 @@ static void test_a_callers_timeout_leaves_the_callees_work_running(void **state)
     assert_int_equal(w->loads[0].m.ok, 0);
     assert_int_equal(w->reqs.live, 0);
     assert_int_equal(w->calls.live, 0);
+    assert_int_equal(w->calls_ext.live, 0);
     tw_destroy(w, sim);
     world_config_fini(&c);
 }
@@ -70,6 +71,34 @@ static void test_cancel_on_timeout_stops_the_callee(void **state)
     assert_int_equal(w->reqs.live, 0);
     tw_destroy(w, sim);
     world_config_fini(&c);
+}
+
+/* A call carries the side record (struct call_ext) only where its site
+ * needs one: the front's call under a plain timeout does not, the same call
+ * under a retry policy (which keeps its previous delay there) does; the
+ * load's call never does. */
+static void test_only_calls_that_need_it_carry_the_side_record(void **state)
+{
+    (void)state;
+    for (int retry = 0; retry <= 1; retry++) {
+        struct world_config c;
+        tw_front_back(&c, 300 * MS, 1, 1.0);
+        if (retry)
+            tw_retry(&c, 0, 1, BACKOFF_NONE, 0, 1, 0, JITTER_NONE, OUTCOME_BIT(OUTCOME_TIMEOUT));
+        struct sim *sim;
+        struct world *w = tw_start(&c, 1, 0, &sim);
+        tw_send(w, 0, 1 * SIM_S);
+        sim_run_until(sim, 1100 * MS); /* the front's call is in flight */
+        assert_int_equal(w->calls.live, retry ? 1 : 2);
+        assert_int_equal(w->calls_ext.live, retry ? 1 : 0);
+        sim_run_until(sim, 3 * SIM_S);
+        assert_int_equal(edge(w)->timeouts, 1);
+        assert_int_equal(edge(w)->attempts, 1);
+        assert_int_equal(w->calls.live, 0);
+        assert_int_equal(w->calls_ext.live, 0);
+        tw_destroy(w, sim);
+        world_config_fini(&c);
+    }
 }
 
 /* A request still on the wire when its caller gives up is dropped when it
@@ -95,6 +124,7 @@ static void test_cancel_on_timeout_drops_a_request_still_travelling(void **state
     assert_int_equal(w->svcs[B].m.completed, 0);
     assert_int_equal(w->reqs.live, 0);
     assert_int_equal(w->calls.live, 0);
+    assert_int_equal(w->calls_ext.live, 0);
     tw_destroy(w, sim);
     world_config_fini(&c);
 }
@@ -124,6 +154,7 @@ static void test_cancel_on_timeout_frees_the_callee_before_the_retry_arrives(voi
     assert_int_equal(edge(w)->timeouts, 2);
     assert_int_equal(w->reqs.live, 0);
     assert_int_equal(w->calls.live, 0);
+    assert_int_equal(w->calls_ext.live, 0);
     tw_destroy(w, sim);
     world_config_fini(&c);
 }
@@ -292,8 +323,10 @@ static sim_time fan_latency(int need, bool failing, bool optional2, bool *ok)
     *ok = w->loads[0].m.ok == 1;
     assert_int_equal(w->loads[0].m.ok + w->loads[0].m.failed, 1);
     sim_time lat = w->loads[0].m.latency.max;
+    assert_int_equal(w->calls_ext.peak, 3); /* the branches, linked to their fan */
     assert_int_equal(w->fans.live, 0);
     assert_int_equal(w->calls.live, 0);
+    assert_int_equal(w->calls_ext.live, 0);
     tw_destroy(w, sim);
     world_config_fini(&c);
     return lat;
@@ -369,6 +402,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_callers_timeout_leaves_the_callees_work_running),
         cmocka_unit_test(test_cancel_on_timeout_stops_the_callee),
+        cmocka_unit_test(test_only_calls_that_need_it_carry_the_side_record),
         cmocka_unit_test(test_cancel_on_timeout_drops_a_request_still_travelling),
         cmocka_unit_test(test_cancel_on_timeout_frees_the_callee_before_the_retry_arrives),
         cmocka_unit_test(test_retry_makes_its_attempts_and_holds_the_thread_during_backoff),

@@ -551,6 +551,7 @@ static void test_semaphore_waiters_get_the_permit_in_order_or_give_up_after_max_
     assert_int_equal(w->svcs[B].m.arrived, 3);
     assert_int_equal(w->svcs[B].m.waited, 0); /* the queueing happened at the client */
     assert_int_equal(w->calls.live, 0);
+    assert_int_equal(w->calls_ext.live, 0);
     finish(w, sim, &c);
 }
 
@@ -642,6 +643,7 @@ static void test_a_timeout_takes_a_call_out_of_the_bulkhead_queue(void **state)
     assert_int_equal(w->svcs[B].m.arrived, 2);
     assert_int_equal(bh->in_use, 0);
     assert_int_equal(w->calls.live, 0);
+    assert_int_equal(w->calls_ext.live, 0);
     finish(w, sim, &c);
 }
 
@@ -959,6 +961,7 @@ static void test_every_layer_at_once_drains_to_nothing(void **state)
         assert_int_equal(p->bulkhead.in_use, 0);
         assert_int_equal(p->bulkhead.nwaiters, 0);
         assert_int_equal(w->calls.live, 0);
+        assert_int_equal(w->calls_ext.live, 0);
         assert_int_equal(w->reqs.live, 0);
         /* every call ended once: the end users saw an outcome for each */
         assert_int_equal(w->loads[0].m.ok + w->loads[0].m.failed, w->loads[0].m.sent);
