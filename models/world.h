@@ -202,7 +202,7 @@ enum call_origin { ORIGIN_LOAD, ORIGIN_REQ, ORIGIN_FAN, ORIGIN_SAGA, ORIGIN_BUS 
  * right after it in the same record (call_ext; a pool of its own).
  * A recycled record's lines have long left the cache when it is reused:
  * with 1e5 requests in flight, writing a second line at every creation
- * was a third of the time per event (README, Speed). */
+ * cost a quarter to a third of the time per event (README, Speed). */
 struct call {
     struct site *site;
     void *owner;            /* by origin: struct load, req, fan, saga_inst or bus_delivery */
