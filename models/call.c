@@ -49,10 +49,16 @@
 static void call_attempt(struct call *c);
 static void call_send(struct call *c);
 
+/* The pool a call's record comes from and goes back to. */
+static inline struct sim_pool *call_pool(struct world *w, bool ext)
+{
+    return ext ? &w->calls_ext : &w->calls;
+}
+
 static SIM_NOINLINE struct call *create_grown(struct world *w, struct site *site,
                                               enum call_origin origin, void *owner)
 {
-    sim_pool_reserve(site->ext ? &w->calls_ext : &w->calls);
+    sim_pool_reserve(call_pool(w, site->ext));
     return call_create(w, site, origin, owner);
 }
 
@@ -70,7 +76,7 @@ struct call *call_create(struct world *w, struct site *site, enum call_origin or
 {
     SIM_ASSERT(site->ext || origin != ORIGIN_FAN);
     bool ext = site->ext;
-    struct sim_pool *pool = ext ? &w->calls_ext : &w->calls;
+    struct sim_pool *pool = call_pool(w, ext);
     /* No call on the way, so nothing to save at entry (see
      * sim_pool_reserve). */
     if (SIM_UNLIKELY(!pool->free)) return create_grown(w, site, origin, owner);
@@ -113,7 +119,7 @@ static void call_free(struct call *c)
 {
     struct world *w = c->site->world;
     c->gen++;
-    sim_pool_put(c->ext ? &w->calls_ext : &w->calls, c);
+    sim_pool_put(call_pool(w, c->ext), c);
 }
 
 /* ---- the bulkhead permit ------------------------------------------------- */

@@ -45,6 +45,11 @@ nodata = vmin != vmin
 # Every cell the same: a mid colour, and no scale to read it on.
 flat = hi <= lo
 if (flat) { d = lo == 0 ? 1 : abs(lo) * 0.01; hi = lo + d; lo = lo - d }
+# A flat line with intervals: its range must hold the widest bar as well
+# (common random numbers give every point the same interval when the swept
+# value changes nothing).
+ci = 0
+if (flat && !heat && replications > 1) { stats data using 3 name "CI" nooutput; ci = CI_max * scale }
 
 do for [fmt in formats] {
     eval set_term(fmt)
@@ -106,7 +111,7 @@ do for [fmt in formats] {
             # Every metric is >= 0; an interval reaching below is cut at 0.
             # One value everywhere: the widened range, which autoscale would
             # call empty.
-            if (flat) { set yrange [(lo > 0 ? lo : 0) : hi] } else { set yrange [0 < * : *] }
+            if (flat) { set yrange [(lo - ci > 0 ? lo - ci : 0) : hi + ci] } else { set yrange [0 < * : *] }
             set offsets 0, 0, graph 0.12, graph 0.05
             if (rate) { set format y "%g%%" } else { set format y "%g" }
             if (replications > 1) {

@@ -1,6 +1,7 @@
 /* sim_event.c - the future-event list: an indexed 4-ary min-heap.
  *
- * Layout. Three arrays, all grown by doubling and never shrunk:
+ * Layout. Three arrays, all grown by doubling and never shrunk (the far
+ * store and the run, below, have arrays of their own):
  *   heap[]  16-byte entries {at, key}, key = phase << 63 | seq << 32 | slot.
  *           Ordering compares (at, key) only; the slot in the low bits never
  *           decides because seq is unique among pending events.
@@ -17,10 +18,10 @@
  *
  * Handles are (gen << 32 | slot). gen starts at 1 and is bumped whenever the
  * slot is released (run or cancelled), skipping 0, so an id is never 0 and a
- * stale id stops matching; cancel and is_pending also check that the heap
- * entry at pos[slot] points back at the slot, so even a forged id cannot
- * corrupt the heap. A generation wraps after 2^32 reuses of one slot: a stale
- * id kept that long could alias, which no model does.
+ * stale id stops matching; cancel and is_pending also check that the entry
+ * at pos[slot] (in the heap, a far bucket or the run) points back at the
+ * slot, so even a forged id cannot corrupt the list. A generation wraps after 2^32 reuses of one
+ * slot: a stale id kept that long could alias, which no model does.
  *
  * Why a 4-ary heap of 16-byte entries, branch-free child selection and
  * prefetching: measured with bench/bench_kernel.c (hold model, pop plus one
@@ -150,7 +151,9 @@
 #define FAR_IDX_BITS 19
 #define FAR_IDX_MAX  (((uint32_t)1 << FAR_IDX_BITS) - 1)
 _Static_assert((1u * FAR_BUCKETS) << FAR_IDX_BITS == 1u << 31, "pos[] packs bucket and index");
-/* pos[] of a slot whose event is in the run: RUN_BIT | index (no FAR_BIT). */
+/* pos[] of a slot whose event is in the run: RUN_BIT | index (no FAR_BIT).
+ * A far position can have bit 30 set too (buckets from 2048 up), so FAR_BIT
+ * is always tested first (pending_slot, sim_event_cancel). */
 #define RUN_BIT ((uint32_t)1 << 30)
 /* A run entry cancelled in place; its key still names its old slot. */
 #define DEAD_AT ((sim_time)-1)
@@ -521,7 +524,8 @@ static void far_bucket_free(struct far *f, uint32_t i)
 }
 
 /* Puts e in its bucket when the bucket is within the ring; false if not
- * (before the first bucket, or more than FAR_BUCKETS ahead). */
+ * (before the first bucket, or more than FAR_BUCKETS ahead) or if the
+ * bucket is full (FAR_IDX_MAX entries). */
 static bool far_push(struct sim_evq *q, sim_time now, struct heap_ent e)
 {
     struct far *f = &q->far;
@@ -712,9 +716,10 @@ static void far_rebucket(struct sim_evq *q, int shift, bool on)
     uint64_t edge = f->cur << f->shift;
     /* Narrower buckets start at the old edge, after every run entry, so the
      * bucket just sorted stays sorted. A wider first bucket may start before
-     * the run's last entries, and a store turned off leaves everything to
-     * the heap: then the run goes back to the heap first. */
-    if (!on || (edge >> shift) << shift != edge) run_drain(q);
+     * the run's last entries: then the run goes back to the heap first. The
+     * store is turned off only with the run empty (far_service). */
+    SIM_ASSERT(on || q->run.live == 0);
+    if ((edge >> shift) << shift != edge) run_drain(q);
     struct heap_ent *all = sim_xmalloc((size_t)(f->n ? f->n : 1) * sizeof *all);
     uint64_t k = far_drain(q, all);
     f->on = on;
@@ -1162,6 +1167,8 @@ uint64_t sim_event_count(const struct sim *sim)
 
 void sim_event_set_hint(struct sim *sim, sim_event_fn *fn, sim_event_hint_fn *hint)
 {
+    /* One per simulation: a second model's would silently turn off the first's. */
+    SIM_ASSERT(sim->evq->hint == NULL || (sim->evq->hint_fn == fn && sim->evq->hint == hint));
     sim->evq->hint_fn = fn;
     sim->evq->hint = hint;
 }

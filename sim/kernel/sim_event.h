@@ -78,8 +78,9 @@ sim_event_id sim_event_lane_after(struct sim *sim, sim_lane lane, sim_time delay
  * will reach through them (a request's caller, then its caller's). A hint
  * may read and prefetch, nothing else: it never changes what runs. It must
  * cope with records that are stale by then (reading them is safe as long as
- * their memory stays allocated, as pool records do). One fn per simulation;
- * a new call replaces the old pair. */
+ * their memory stays allocated, as pool records do). One pair per
+ * simulation: setting another is a programming error (asserted), since it
+ * would silently end the first's. */
 typedef void sim_event_hint_fn(const void *subject, const void *object, int ahead);
 void sim_event_set_hint(struct sim *sim, sim_event_fn *fn, sim_event_hint_fn *hint);
 

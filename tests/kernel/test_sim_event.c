@@ -698,7 +698,9 @@ static void test_hint_sees_events_of_its_callback_before_they_run(void **state)
             both += ev[i].ahead2 && ev[i].ahead1;
         }
     }
-    /* Only the last entries of each sorted bucket (~64 events) miss out. */
+    /* The run hints only at entries ahead of the one running, so the first
+     * two of each sorted bucket get no hint and the third only ahead = 1:
+     * 13,321 of the 15,000 get both here; 80% allows buckets down to 15. */
     assert_true(both > N * 3 / 4 * 8 / 10);
     free(ev);
     sim_destroy(sim);

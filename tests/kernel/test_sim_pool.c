@@ -322,6 +322,8 @@ static void test_xmap_gives_zeroed_page_aligned_writable_blocks(void **state)
     for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
         unsigned char *b = sim_xmap(sizes[k]);
         assert_int_equal((uintptr_t)b % 4096, 0);
+        if (sizes[k] >= ((size_t)2 << 20)) /* huge-page sized: on a huge page's boundary */
+            assert_int_equal((uintptr_t)b % ((size_t)2 << 20), 0);
         assert_true(all_zero(b, sizes[k]));
         memset(b, 0x5a, sizes[k]); /* every byte is writable */
         assert_int_equal(b[sizes[k] - 1], 0x5a);

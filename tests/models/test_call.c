@@ -47,8 +47,7 @@ static void test_a_callers_timeout_leaves_the_callees_work_running(void **state)
     assert_int_equal(edge(w)->ok, 0); /* the late answer was dropped */
     assert_int_equal(w->loads[0].m.ok, 0);
     assert_int_equal(w->reqs.live, 0);
-    assert_int_equal(w->calls.live, 0);
-    assert_int_equal(w->calls_ext.live, 0);
+    assert_int_equal(tw_calls_live(w), 0);
     tw_destroy(w, sim);
     world_config_fini(&c);
 }
@@ -94,8 +93,7 @@ static void test_only_calls_that_need_it_carry_the_side_record(void **state)
         sim_run_until(sim, 3 * SIM_S);
         assert_int_equal(edge(w)->timeouts, 1);
         assert_int_equal(edge(w)->attempts, 1);
-        assert_int_equal(w->calls.live, 0);
-        assert_int_equal(w->calls_ext.live, 0);
+        assert_int_equal(tw_calls_live(w), 0);
         tw_destroy(w, sim);
         world_config_fini(&c);
     }
@@ -123,8 +121,7 @@ static void test_cancel_on_timeout_drops_a_request_still_travelling(void **state
     assert_int_equal(w->svcs[B].m.arrived, 0);
     assert_int_equal(w->svcs[B].m.completed, 0);
     assert_int_equal(w->reqs.live, 0);
-    assert_int_equal(w->calls.live, 0);
-    assert_int_equal(w->calls_ext.live, 0);
+    assert_int_equal(tw_calls_live(w), 0);
     tw_destroy(w, sim);
     world_config_fini(&c);
 }
@@ -153,8 +150,7 @@ static void test_cancel_on_timeout_frees_the_callee_before_the_retry_arrives(voi
     assert_int_equal(edge(w)->attempts, 2);
     assert_int_equal(edge(w)->timeouts, 2);
     assert_int_equal(w->reqs.live, 0);
-    assert_int_equal(w->calls.live, 0);
-    assert_int_equal(w->calls_ext.live, 0);
+    assert_int_equal(tw_calls_live(w), 0);
     tw_destroy(w, sim);
     world_config_fini(&c);
 }
@@ -325,8 +321,7 @@ static sim_time fan_latency(int need, bool failing, bool optional2, bool *ok)
     sim_time lat = w->loads[0].m.latency.max;
     assert_int_equal(w->calls_ext.peak, 3); /* the branches, linked to their fan */
     assert_int_equal(w->fans.live, 0);
-    assert_int_equal(w->calls.live, 0);
-    assert_int_equal(w->calls_ext.live, 0);
+    assert_int_equal(tw_calls_live(w), 0);
     tw_destroy(w, sim);
     world_config_fini(&c);
     return lat;

@@ -550,8 +550,7 @@ static void test_semaphore_waiters_get_the_permit_in_order_or_give_up_after_max_
     assert_int_equal(edge(w)->bulkhead_rejected, 1);
     assert_int_equal(w->svcs[B].m.arrived, 3);
     assert_int_equal(w->svcs[B].m.waited, 0); /* the queueing happened at the client */
-    assert_int_equal(w->calls.live, 0);
-    assert_int_equal(w->calls_ext.live, 0);
+    assert_int_equal(tw_calls_live(w), 0);
     finish(w, sim, &c);
 }
 
@@ -642,8 +641,7 @@ static void test_a_timeout_takes_a_call_out_of_the_bulkhead_queue(void **state)
     sim_run_until(sim, 2 * S);
     assert_int_equal(w->svcs[B].m.arrived, 2);
     assert_int_equal(bh->in_use, 0);
-    assert_int_equal(w->calls.live, 0);
-    assert_int_equal(w->calls_ext.live, 0);
+    assert_int_equal(tw_calls_live(w), 0);
     finish(w, sim, &c);
 }
 
@@ -960,8 +958,7 @@ static void test_every_layer_at_once_drains_to_nothing(void **state)
         assert_int_equal(w->svcs[B].m.crashes, 1);
         assert_int_equal(p->bulkhead.in_use, 0);
         assert_int_equal(p->bulkhead.nwaiters, 0);
-        assert_int_equal(w->calls.live, 0);
-        assert_int_equal(w->calls_ext.live, 0);
+        assert_int_equal(tw_calls_live(w), 0);
         assert_int_equal(w->reqs.live, 0);
         /* every call ended once: the end users saw an outcome for each */
         assert_int_equal(w->loads[0].m.ok + w->loads[0].m.failed, w->loads[0].m.sent);

@@ -301,7 +301,7 @@ static void test_compensations_run_in_reverse_order_of_the_completed_steps(void 
 
 /* ---- orchestration: a compensation that gives up ------------------------------------ */
 
-static void test_a_compensation_that_gives_up_leaves_the_saga_stuck(void **state)
+static void test_a_compensation_that_gives_up_leaves_the_saga_inconsistent(void **state)
 {
     (void)state;
     /* the release always fails and is retried to 3 attempts; the charge
@@ -690,7 +690,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_orchestrated_outcome_shares_match_the_step_failure_probabilities),
         cmocka_unit_test(test_compensations_run_in_reverse_order_of_the_completed_steps),
-        cmocka_unit_test(test_a_compensation_that_gives_up_leaves_the_saga_stuck),
+        cmocka_unit_test(test_a_compensation_that_gives_up_leaves_the_saga_inconsistent),
         cmocka_unit_test(
             test_a_timed_out_charge_that_lands_later_is_inconsistent_unless_compensated),
         cmocka_unit_test(test_a_step_with_an_earlier_timed_out_attempt_is_uncertain),

@@ -308,8 +308,7 @@ static void test_a_finished_run_holds_no_records_beyond_those_in_flight(void **s
     struct sim *sim;
     struct world *w = tw_run(&c, 9, 1, &sim);
     assert_int_equal(w->reqs.live, 0);
-    assert_int_equal(w->calls.live, 0);
-    assert_int_equal(w->calls_ext.live, 0);
+    assert_int_equal(tw_calls_live(w), 0);
     assert_int_equal(w->fans.live, 0);
     for (int i = 0; i < w->nsvcs; i++) {
         assert_int_equal(w->svcs[i].busy, 0);

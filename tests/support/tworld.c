@@ -558,6 +558,11 @@ void tw_destroy(struct world *w, struct sim *sim)
     sim_destroy(sim);
 }
 
+size_t tw_calls_live(const struct world *w)
+{
+    return w->calls.live + w->calls_ext.live;
+}
+
 double tw_mean_s(const struct sim_hist *h)
 {
     return h->n ? h->sum / (double)h->n / (double)SIM_S : 0;

@@ -21,6 +21,7 @@
 #define TESTS_SUPPORT_TWORLD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "models/config.h"
@@ -152,5 +153,7 @@ void tw_destroy(struct world *w, struct sim *sim);
 /* Convenience readers. */
 double tw_mean_s(const struct sim_hist *h); /* exact mean (sum / n) in seconds */
 double tw_level_mean(const struct world *w, const struct sim_level *l);
+/* Call records in use, of either kind (plain and with struct call_ext). */
+size_t tw_calls_live(const struct world *w);
 
 #endif
