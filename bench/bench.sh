@@ -15,6 +15,10 @@
 #                     run's events / its wall time (perf.json): 2 per
 #                     customer, warm-up included (its customers take wall
 #                     time too), plus one sampler event per simulated second
+#   plain M/M/1       bench/plain_mm1.c, the issue's yardstick (a plain C
+#                     binary-heap program on the same model and random
+#                     numbers): model events/s, this checkout's program only,
+#                     measured between the two builds' mm1 rows
 #   hold 1e5          the kernel's event list with 100,000 pending: ns/event
 #   inflight 1e5      bench/inflight.yaml, 100,000 requests in flight:
 #                     ns per kernel event; the 60 s file spends its first
@@ -44,6 +48,7 @@ bench_mm() { # FILE
 }
 bench_mm1() { bench_mm "$1" scenarios/mm1.yaml; }
 bench_mm8() { bench_mm "$1" bench/mm8.yaml; }
+bench_plain() { "$1/bench/plain_mm1" | sed -n 's/.*: \([0-9.]*\) M model events\/s.*/\1/p'; }
 bench_hold() {
     "$1/bench/bench_kernel" 100000 10000000 >"$tmp/hold" || return 1
     sed -n 's/.*: \([0-9.]*\) ns\/event.*/\1/p' "$tmp/hold"
@@ -100,12 +105,17 @@ row() { # LABEL NAME BETTER(higher|lower)
     fi
 }
 
+once() { # LABEL NAME: this checkout's figure only
+    printf '%-40s %12s\n' "$1" "$(measure "$2" "$cur")"
+}
+
 if [ -n "$base" ]; then
     printf '%-40s %12s %12s %9s\n' "benchmark (median of $runs)" "this" "$base_name" "change"
 else
     printf '%-40s %12s\n' "benchmark (median of $runs)" "this"
 fi
 row "mm1: M model events/s (aim >= 18)" mm1 higher
+once "plain-C M/M/1 yardstick: M events/s" plain
 row "mm8: M model events/s" mm8 higher
 row "hold, 1e5 pending: ns/event" hold lower
 row "inflight 1e5: ns/event (aim < 150)" inflight lower
