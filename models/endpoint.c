@@ -163,7 +163,7 @@ void ep_set_flags(struct endpoint *ep)
 
 void ep_start(struct req *r)
 {
-    r->step = 0;
+    SIM_ASSERT(r->step == 0); /* svc_new_req's */
     run(r);
 }
 

@@ -283,10 +283,12 @@ static void test_poisson_arrivals_are_the_draws_of_the_plain_algorithm(void **st
      * through every piece (8000 is 13 sd below) */
     assert_true(n > 8000);
     /* one rate from the start, as most loads: the short path from the
-     * first arrival, across many batches of draws (4500 expected) */
+     * first arrival, across many batches of draws (4500 expected), and
+     * Poisson counts: 900 +- 30 (one sd) in the second second */
     const struct rate_point one[] = {{.at = 0, .rps = 900}};
-    n = walk_against_reference(one, 1, 5 * SIM_S, 0, 0, &in_gap);
+    n = walk_against_reference(one, 1, 5 * SIM_S, 1 * SIM_S, 2 * SIM_S, &in_gap);
     assert_true(n > 4000);
+    assert_in_range(in_gap, 900 - 5 * 30, 900 + 5 * 30);
 }
 
 static void test_an_end_users_timeout_counts_as_timed_out(void **state)
