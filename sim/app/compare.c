@@ -188,35 +188,10 @@ static void compute(struct row *row, const struct compare_input *in)
 
 /* ---- CSV ----------------------------------------------------------------- */
 
-void compare_csv_field(FILE *f, const char *s)
-{
-    size_t n = strlen(s);
-    if (!s[strcspn(s, ",\"\r\n")] && !(n > 0 && (s[0] == ' ' || s[n - 1] == ' '))) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-/* summary.json's rule, so a mean reads the same in both files. */
-void compare_csv_number(double v, FILE *f)
-{
-    if (!isfinite(v)) return;
-    if (v == floor(v) && fabs(v) < 9007199254740992.0)
-        fprintf(f, "%.0f", v == 0 ? 0.0 : v);
-    else
-        fprintf(f, "%.10g", v);
-}
-
 static void csv_num(double v, FILE *f)
 {
     fputc(',', f);
-    compare_csv_number(v, f);
+    report_csv_number(v, f);
 }
 
 static void write_csv(const struct rows *rows, const struct compare_input *in, FILE *f)
@@ -225,9 +200,9 @@ static void write_csv(const struct rows *rows, const struct compare_input *in, F
     for (int i = 0; i < rows->n; i++) {
         const struct row *r = &rows->r[i];
         for (int v = 0; v < in->nvariants; v++) {
-            compare_csv_field(f, r->m->label);
+            report_csv_field(f, r->m->label);
             fputc(',', f);
-            compare_csv_field(f, in->variants[v]);
+            report_csv_field(f, in->variants[v]);
             csv_num(r->mean[v], f);
             csv_num(r->ci[v], f);
             csv_num(v > 0 ? r->dmean[v] : (double)NAN, f);

@@ -71,15 +71,6 @@ bool compare_metric_rate(const struct compare_metric *m);
  * for another word. */
 const char *compare_metric_section(const char *suffix);
 
-/* One CSV field (RFC 4180): quoted, with its quotes doubled, when it holds a
- * comma, a quote or a line break or starts or ends with a space. Every CSV
- * domino writes puts its text through here. */
-void compare_csv_field(FILE *f, const char *s);
-
-/* Writes a number as summary.json does (integral values as integers, others
- * with %.10g), nothing for NaN or infinities: one field of compare's CSV. */
-void compare_csv_number(double v, FILE *f);
-
 /* Mean of the n values of x that are finite, and the half-width of its 95%
  * confidence interval: t_{0.975, m-1} * sd / sqrt(m) over the m finite
  * values. mean is NaN when m = 0, ci NaN when m < 2. */

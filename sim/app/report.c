@@ -106,14 +106,36 @@ static void json_string(const char *s, FILE *f)
     fputc('"', f);
 }
 
-static void json_number(double v, FILE *f)
+void report_csv_number(double v, FILE *f)
 {
-    if (!isfinite(v))
-        fputs("null", f);
-    else if (v == floor(v) && fabs(v) < 9007199254740992.0)
+    if (!isfinite(v)) return;
+    if (v == floor(v) && fabs(v) < 9007199254740992.0)
         fprintf(f, "%.0f", v == 0 ? 0.0 : v); /* no "-0" */
     else
         fprintf(f, "%.10g", v);
+}
+
+void report_csv_field(FILE *f, const char *s)
+{
+    size_t n = strlen(s);
+    if (!s[strcspn(s, ",\"\r\n")] && !(n > 0 && (s[0] == ' ' || s[n - 1] == ' '))) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void json_number(double v, FILE *f)
+{
+    if (isfinite(v))
+        report_csv_number(v, f);
+    else
+        fputs("null", f);
 }
 
 static void json(const struct report *r, FILE *f, int depth)

@@ -44,6 +44,15 @@ struct report *report_get(const struct report *obj, const char *key);
 void report_free(struct report *r);
 
 void report_write_json(const struct report *r, FILE *f);
+
+/* One CSV field (RFC 4180): quoted, with its quotes doubled, when it holds a
+ * comma, a quote or a line break or starts or ends with a space. Every CSV
+ * domino writes puts its text through here. */
+void report_csv_field(FILE *f, const char *s);
+/* A number as summary.json writes it (integral values as integers, others
+ * with %.10g), so a figure reads the same in every file; nothing for NaN or
+ * infinities (an empty CSV field). */
+void report_csv_number(double v, FILE *f);
 /* A line format for passing trees between processes; false on a bad file. */
 void report_save(const struct report *r, FILE *f);
 struct report *report_load(FILE *f);

@@ -124,7 +124,7 @@ static void on_row(void *ctx, const struct world_row *row)
     struct run_files *rf = ctx;
     /* Names are [A-Za-z0-9_-] today; the format does not depend on it. */
     fprintf(rf->series, "%.3f,", sim_time_to_s(row->t));
-    compare_csv_field(rf->series, row->svc->cfg->name);
+    report_csv_field(rf->series, row->svc->cfg->name);
     if (fprintf(rf->series, ",%d,%d,%lld,%llu,%llu,%llu,%llu,%.3f,%.3f,%d,%d\n", row->threads_busy,
                 row->threads_blocked, (long long)row->queue_len, (unsigned long long)row->arrivals,
                 (unsigned long long)row->completions, (unsigned long long)row->failures,
@@ -155,7 +155,7 @@ static void on_breaker(void *ctx, const struct world_breaker_row *row)
     char name[1200];
     snprintf(name, sizeof name, "%s -> %s", row->policy->who, row->policy->name);
     fprintf(rf->breakers, "%.3f,", sim_time_to_s(row->t));
-    compare_csv_field(rf->breakers, name);
+    report_csv_field(rf->breakers, name);
     if (fprintf(rf->breakers, ",%d\n", breaker_level(row->state)) < 0) rf->failed = true;
 }
 

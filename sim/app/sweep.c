@@ -448,7 +448,7 @@ static bool fill_csv(void *ctx, FILE *f)
     const struct table *t = ctx;
     const struct sweep_grid *g = t->g;
     for (int a = 0; a < g->naxes; a++) {
-        compare_csv_field(f, g->axes[a].path);
+        report_csv_field(f, g->axes[a].path);
         fputc(',', f);
     }
     fputs("metric,mean,ci95\n", f);
@@ -457,14 +457,14 @@ static bool fill_csv(void *ctx, FILE *f)
         sweep_point_values(g, k, values);
         for (int m = 0; m < t->nm; m++) {
             for (int a = 0; a < g->naxes; a++) {
-                compare_csv_field(f, values[a]);
+                report_csv_field(f, values[a]);
                 fputc(',', f);
             }
-            compare_csv_field(f, t->ms[m].label);
+            report_csv_field(f, t->ms[m].label);
             fputc(',', f);
-            compare_csv_number(t->mean[k * t->nm + m], f);
+            report_csv_number(t->mean[k * t->nm + m], f);
             fputc(',', f);
-            compare_csv_number(t->ci[k * t->nm + m], f);
+            report_csv_number(t->ci[k * t->nm + m], f);
             fputc('\n', f);
         }
     }
