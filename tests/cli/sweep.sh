@@ -71,6 +71,19 @@ if command -v gnuplot >/dev/null 2>&1; then
     for f in sweep.png sweep.svg sweep.dat sweepinfo.gp; do
         if [ -s "$tmp/a/swp/sweep/$f" ]; then ok; else bad "no $f"; fi
     done
+    # A path that changes nothing gives a flat line whose every point has
+    # the same 95% bar (common random numbers): the plot's y range must hold
+    # the bar, not just the line (it once ran +-1% around the mean). The
+    # script is run again to read the range gnuplot chose.
+    flat=$tmp/flat/small/sweep
+    "$domino" sweep tests/cli/data/small.yaml --set description=a,b --replications 2 \
+        --metric "users goodput_rps" --quiet --out "$tmp/flat" || bad "flat sweep failed"
+    range=$(gnuplot -e "dir='$flat'; out='$tmp/flat/again'" plots/sweep.gp \
+        -e 'print GPVAL_Y_MIN, GPVAL_Y_MAX' 2>&1)
+    if awk -v r="$range" '!/^#/ && NF == 3 { split(r, y, " "); ci = $3 > 0
+        if (!(y[1] <= $2 - $3 && y[2] >= $2 + $3)) bad = 1 }
+        END { exit !(ci && !bad) }' "$flat/sweep.dat"
+    then ok; else bad "flat line: y range $range does not hold $(sed -n 3p "$flat/sweep.dat")"; fi
 fi
 # shellcheck disable=SC2086
 PATH=/nonexistent "$domino" sweep "$scn" $grid --out "$tmp/ng" >/dev/null 2>"$tmp/eng"
