@@ -61,18 +61,15 @@
  * entry (its time is now, everything pending is at now or later), so the
  * heap stays valid around it and cancels made meanwhile never reach it.
  *
- * Lanes (see sim_event.h) are rings of 32-byte entries {at, key, subject,
- * object} in time order, with one callback per lane, so a lane event needs
- * no slot record: its id is LANE_ID | lane << 48 | its ring position.
- * Scheduling one writes one ring entry; cancelling one sets a bit in the
- * lane's dead bitmap and never reads the entry, which was written a whole
- * timeout ago and has left the cache. A lane with events has one heap entry,
- * its marker, carrying the (time, key) of its first event and a slot of its
- * own that never runs. Dead entries at a ring's front are dropped at once,
- * so its first entry is always live; a marker left pointing at a dropped
- * entry is found stale when it reaches the root and moved on to the next
- * live entry (later in the order, so a sift-down from the root) without
- * running anything.
+ * Lanes (see sim_event.h) are rings of 24-byte entries {at, subject,
+ * sequence number, object in 32 bits} in time order, with one callback per lane, so a lane event
+ * needs no slot record: its id is LANE_ID | lane << 48 | its ring position. Scheduling one writes
+ * one ring entry; cancelling one sets a bit in the lane's dead bitmap and never reads the entry,
+ * which was written a whole timeout ago and has left the cache. A lane with events has one heap
+ * entry, its marker, carrying the (time, key) of its first event and a slot of its own that never
+ * runs. Dead entries at a ring's front are dropped at once, so its first entry is always live; a
+ * marker left pointing at a dropped entry is found stale when it reaches the root and moved on to
+ * the next live entry (later in the order, so a sift-down from the root) without running anything.
  *
  * The far store. With many events pending the heap is deep, and each pop
  * walks its whole depth through lines that are not in the L1 cache (1e5
@@ -184,12 +181,21 @@ struct ev_slot {
     uint32_t lane; /* a lane's marker: that lane; else 0 */
 };
 
+/* 24 bytes: a ring holds a timeout's worth of entries, most of them
+ * cancelled (a 30 s timeout at 10,000 calls/s: 300,000), so its size is a
+ * large share of a run's memory. */
 struct lane_ent {
     sim_time at;
-    uint64_t key; /* seq << 32 */
     void *subject;
-    void *object;
+    uint32_t seq;    /* its key is seq << 32 (normal phase, no slot) */
+    uint32_t object; /* the object, which a lane stores in 32 bits */
 };
+_Static_assert(sizeof(struct lane_ent) == 24, "lane entries are 24 bytes");
+
+static inline uint64_t lane_key(const struct lane_ent *e)
+{
+    return (uint64_t)e->seq << 32;
+}
 
 struct lane {
     struct lane_ent *ring; /* positions head .. tail - 1, at ring[pos & mask] */
@@ -889,7 +895,7 @@ static void lane_remark(struct sim_evq *q, struct lane *l, bool hole)
         return;
     }
     const struct lane_ent *e = &l->ring[l->head & l->mask];
-    struct heap_ent m = {e->at, e->key | l->marker};
+    struct heap_ent m = {e->at, lane_key(e) | l->marker};
     if (hole)
         heap_push(q, m);
     else
@@ -928,7 +934,8 @@ static void lanes_count(const struct sim_evq *q, uint64_t *markers, uint64_t *li
 struct renum {
     sim_time at;
     uint64_t key;
-    uint64_t *where;
+    uint64_t *where;    /* the key to rewrite, or NULL for ... */
+    uint32_t *lane_seq; /* ... a lane entry's sequence number */
 };
 
 static int renum_cmp(const void *pa, const void *pb)
@@ -954,32 +961,36 @@ static void renumber(struct sim_evq *q)
     struct renum *all = sim_xmalloc((size_t)(total ? total : 1) * sizeof *all);
     for (uint32_t i = 0; i < q->n; i++)
         if (!q->slots[ent_slot(&q->heap[i])].lane)
-            all[k++] = (struct renum){q->heap[i].at, q->heap[i].key, &q->heap[i].key};
+            all[k++] = (struct renum){q->heap[i].at, q->heap[i].key, &q->heap[i].key, NULL};
     for (uint32_t l = 0; l < q->nlanes; l++) {
         struct lane *ln = &q->lanes[l];
         for (uint64_t p = ln->head; p != ln->tail; p++) {
             struct lane_ent *e = &ln->ring[p & ln->mask];
-            if (!lane_dead(ln, p)) all[k++] = (struct renum){e->at, e->key, &e->key};
+            if (!lane_dead(ln, p)) all[k++] = (struct renum){e->at, lane_key(e), NULL, &e->seq};
         }
     }
     for (uint32_t i = 0; q->far.n && i < FAR_BUCKETS; i++) {
         struct far_bucket *b = &q->far.b[i];
         for (uint32_t j = 0; j < b->n; j++)
-            all[k++] = (struct renum){b->e[j].at, b->e[j].key, &b->e[j].key};
+            all[k++] = (struct renum){b->e[j].at, b->e[j].key, &b->e[j].key, NULL};
     }
     for (uint32_t j = q->run.i; j < q->run.n; j++) {
         struct heap_ent *e = &q->run.e[j];
-        if (e->at != DEAD_AT) all[k++] = (struct renum){e->at, e->key, &e->key};
+        if (e->at != DEAD_AT) all[k++] = (struct renum){e->at, e->key, &e->key, NULL};
     }
     SIM_ASSERT(k == total);
     qsort(all, total, sizeof *all, renum_cmp);
-    for (uint64_t i = 0; i < total; i++)
-        *all[i].where = (*all[i].where & (PHASE_BIT | UINT32_MAX)) | i << 32;
+    for (uint64_t i = 0; i < total; i++) {
+        if (all[i].where)
+            *all[i].where = (*all[i].where & (PHASE_BIT | UINT32_MAX)) | i << 32;
+        else
+            *all[i].lane_seq = (uint32_t)i;
+    }
     free(all);
     for (uint32_t l = 0; l < q->nlanes; l++) {
         const struct lane *ln = &q->lanes[l];
         if (ln->marked)
-            q->heap[q->pos[ln->marker]].key = ln->ring[ln->head & ln->mask].key | ln->marker;
+            q->heap[q->pos[ln->marker]].key = lane_key(&ln->ring[ln->head & ln->mask]) | ln->marker;
     }
     q->seq = total;
 }
@@ -1071,6 +1082,7 @@ sim_event_id sim_event_lane_after(struct sim *sim, sim_lane lane, sim_time delay
     struct sim_evq *q = sim->evq;
     SIM_ASSERT(lane >= 1 && lane <= q->nlanes);
     SIM_ASSERT(fn != NULL);
+    SIM_ASSERT((uintptr_t)object <= UINT32_MAX);
     sim_time at = after(sim, delay);
     struct lane *l = &q->lanes[lane - 1];
     if (!l->fn) l->fn = fn;
@@ -1086,13 +1098,13 @@ sim_event_id sim_event_lane_after(struct sim *sim, sim_lane lane, sim_time delay
     if (SIM_UNLIKELY(l->tail - l->head == (l->ring ? l->mask + 1 : 0))) lane_grow(l);
     uint64_t p = l->tail++;
     struct lane_ent *e = &l->ring[p & l->mask];
-    *e = (struct lane_ent){at, q->seq++ << 32, subject, object};
+    *e = (struct lane_ent){at, subject, (uint32_t)q->seq++, (uint32_t)(uintptr_t)object};
     lane_set_dead(l, p, false);
     l->last = at;
     l->live++;
     if (!l->marked) {
         l->marked = true;
-        struct heap_ent m = {at, e->key | l->marker};
+        struct heap_ent m = {at, lane_key(e) | l->marker};
         heap_push(q, m);
     }
     return LANE_ID | (uint64_t)lane << LANE_POS_BITS | p;
@@ -1223,7 +1235,7 @@ static SIM_ALWAYS_INLINE bool run_top(struct sim *sim, struct sim_evq *q)
     if (sl->lane) {
         struct lane *l = &q->lanes[sl->lane - 1];
         const struct lane_ent *e = &l->ring[l->head & l->mask];
-        if (l->head == l->tail || e->key >> 32 != q->heap[0].key >> 32) {
+        if (l->head == l->tail || e->seq != q->heap[0].key >> 32) {
             /* its event was cancelled (and trimmed) after the marker was set
              * on it; a lane's first entry is never a dead one */
             lane_remark(q, l, false);
@@ -1231,7 +1243,7 @@ static SIM_ALWAYS_INLINE bool run_top(struct sim *sim, struct sim_evq *q)
         }
         fn = l->fn;
         subject = e->subject;
-        object = e->object;
+        object = (void *)(uintptr_t)e->object;
         l->head++;
         l->live--;
         q->hole = true;

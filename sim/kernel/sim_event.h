@@ -17,7 +17,7 @@
  * Lanes: a timer set at a fixed delay from now (a call's timeout, a queue
  * timeout) comes due in the order it was set. sim_event_lane_after() puts
  * such an event in a lane, a FIFO of which only the first event is in the
- * heap, so scheduling it costs O(1) and writes one 32-byte entry, and
+ * heap, so scheduling it costs O(1) and writes one 24-byte entry, and
  * cancelling it sets a bit, instead of a heap path. A lane changes nothing but speed: its events
  * keep their place in the one (time, phase, sequence) order, and an event
  * due earlier than the lane's latest one, or with another callback than the
@@ -66,7 +66,9 @@ sim_event_id sim_event_at_phase(struct sim *sim, sim_time at, enum sim_phase pha
 /* Lanes are numbered from 1 and live as long as the simulation. */
 typedef uint32_t sim_lane;
 sim_lane sim_lane_create(struct sim *sim);
-/* As sim_event_after(), through `lane` (normal phase). */
+/* As sim_event_after(), through `lane` (normal phase). A lane stores the
+ * object in 32 bits: NULL or a small integer cast to a pointer (a lane
+ * entry is 24 bytes, and a ring holds a timeout's worth of them). */
 sim_event_id sim_event_lane_after(struct sim *sim, sim_lane lane, sim_time delay, sim_event_fn *fn,
                                   void *subject, void *object);
 
