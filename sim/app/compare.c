@@ -51,50 +51,50 @@ void compare_paired(const double *a, const double *b, int n, double *mean, doubl
 /* ---- rows ---------------------------------------------------------------- */
 
 struct compare_metric_def {
-    const char *section;
     const char *k1, *k2; /* path below section.name */
     const char *label;
     bool rate; /* a fraction: shown in %, its differences in percentage points */
 };
 
 static const struct compare_metric_def load_metrics[] = {
-    {"load", "success_rate", NULL, "success_rate", true},
-    {"load", "goodput_rps", NULL, "goodput_rps", false},
-    {"load", "latency_ms", "p99", "p99_ms", false},
+    {"success_rate", NULL, "success_rate", true},
+    {"goodput_rps", NULL, "goodput_rps", false},
+    {"latency_ms", "p99", "p99_ms", false},
 };
 static const struct compare_metric_def service_metrics[] = {
-    {"services", "blocked_fraction", NULL, "blocked_fraction", true},
+    {"blocked_fraction", NULL, "blocked_fraction", true},
 };
 /* Saga verdicts as counts of instances: every variant starts the same
  * instances (common random numbers), so counts compare directly. */
 static const struct compare_metric_def saga_metrics[] = {
-    {"sagas", "completed", NULL, "completed", false},
-    {"sagas", "inconsistent", NULL, "inconsistent", false},
-    {"sagas", "stuck", NULL, "stuck", false},
-    {"sagas", "duplicates", NULL, "duplicates", false},
+    {"completed", NULL, "completed", false},
+    {"inconsistent", NULL, "inconsistent", false},
+    {"stuck", NULL, "stuck", false},
+    {"duplicates", NULL, "duplicates", false},
 };
 static const struct compare_metric_def projection_metrics[] = {
-    {"projections", "stale_reads", NULL, "stale_reads", true},
-    {"projections", "lag_ms", "p99", "lag_p99_ms", false},
+    {"stale_reads", NULL, "stale_reads", true},
+    {"lag_ms", "p99", "lag_p99_ms", false},
 };
 
 #define COUNT(a) ((int)(sizeof a / sizeof *a))
 
-/* The sections in row order. */
+/* The summary's sections, in row order, and their metrics. */
 static const struct {
+    const char *section;
     const struct compare_metric_def *defs;
     int n;
 } sections[] = {
-    {load_metrics, COUNT(load_metrics)},
-    {service_metrics, COUNT(service_metrics)},
-    {saga_metrics, COUNT(saga_metrics)},
-    {projection_metrics, COUNT(projection_metrics)},
+    {"load", load_metrics, COUNT(load_metrics)},
+    {"services", service_metrics, COUNT(service_metrics)},
+    {"sagas", saga_metrics, COUNT(saga_metrics)},
+    {"projections", projection_metrics, COUNT(projection_metrics)},
 };
 
 double compare_value(const struct report *tree, const struct compare_metric *m)
 {
     const struct compare_metric_def *d = m->def;
-    const struct report *o = report_get(tree, d->section);
+    const struct report *o = report_get(tree, m->section);
     o = o ? report_get(o, m->name) : NULL;
     o = o ? report_get(o, d->k1) : NULL;
     if (o && d->k2) o = report_get(o, d->k2);
@@ -110,7 +110,7 @@ const char *compare_metric_section(const char *suffix)
 {
     for (int k = 0; k < COUNT(sections); k++)
         for (int i = 0; i < sections[k].n; i++)
-            if (strcmp(suffix, sections[k].defs[i].label) == 0) return sections[k].defs[i].section;
+            if (strcmp(suffix, sections[k].defs[i].label) == 0) return sections[k].section;
     return NULL;
 }
 
@@ -122,11 +122,11 @@ struct metrics {
 /* Adds the rows of one section: its names in the first tree's order (the
  * file's), then those only later trees have, in their order. */
 static void add_section(struct metrics *ms, struct report *const *trees, int ntrees, int stride,
-                        const struct compare_metric_def *defs, int ndefs)
+                        const char *section, const struct compare_metric_def *defs, int ndefs)
 {
     int first = ms->n;
     for (int t = 0; t < ntrees; t++) {
-        const struct report *o = report_get(trees[t * stride], defs[0].section);
+        const struct report *o = report_get(trees[t * stride], section);
         for (int k = 0; o && k < o->n; k++) {
             const char *name = o->kids[k]->key;
             bool seen = false;
@@ -139,6 +139,7 @@ static void add_section(struct metrics *ms, struct report *const *trees, int ntr
                     ms->m = sim_xrealloc(ms->m, (size_t)ms->cap * sizeof *ms->m);
                 }
                 struct compare_metric *m = &ms->m[ms->n++];
+                m->section = section;
                 m->name = name;
                 m->def = &defs[d];
                 snprintf(m->label, sizeof m->label, "%s %s", name, defs[d].label);
@@ -152,7 +153,8 @@ int compare_metrics(struct report *const *trees, int ntrees, int stride,
 {
     struct metrics ms = {0};
     for (int k = 0; k < COUNT(sections); k++)
-        add_section(&ms, trees, ntrees, stride, sections[k].defs, sections[k].n);
+        add_section(&ms, trees, ntrees, stride, sections[k].section, sections[k].defs,
+                    sections[k].n);
     *out = ms.m;
     return ms.n;
 }

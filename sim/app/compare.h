@@ -48,7 +48,8 @@ struct compare_input {
 /* One row: a number of one load source or service in a summary tree. */
 struct compare_metric_def; /* which number; private to compare.c */
 struct compare_metric {
-    const char *name; /* the load source or service; points into a tree */
+    const char *section; /* summary.json's: load, services, sagas or projections */
+    const char *name;    /* the load, service, saga or projection; points into a tree */
     const struct compare_metric_def *def;
     char label[160]; /* "L success_rate", "S blocked_fraction" */
 };
