@@ -198,8 +198,7 @@ static void test_the_warmup_resets_service_pool_and_load_counters(void **state)
 static struct world *run_with_rows(const struct world_config *c, world_row_fn *fn, void *ctx,
                                    struct sim **sim)
 {
-    *sim = sim_create(1, 0);
-    struct world *w = world_create(*sim, c);
+    struct world *w = tw_create(c, 1, 0, sim);
     world_set_rows(w, fn, ctx);
     world_start(w);
     sim_run_until(*sim, c->duration);
