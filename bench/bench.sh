@@ -48,10 +48,13 @@ bench_mm() { # FILE
 }
 bench_mm1() { bench_mm "$1" scenarios/mm1.yaml; }
 bench_mm8() { bench_mm "$1" bench/mm8.yaml; }
-bench_plain() { "$1/bench/plain_mm1" | sed -n 's/.*: \([0-9.]*\) M model events\/s.*/\1/p'; }
+bench_plain() {
+    "$1/bench/plain_mm1" >"$tmp/plain" || return 1
+    printf %s "$(sed -n 's/.*: \([0-9.]*\) M model events\/s.*/\1/p' "$tmp/plain")"
+}
 bench_hold() {
     "$1/bench/bench_kernel" 100000 10000000 >"$tmp/hold" || return 1
-    sed -n 's/.*: \([0-9.]*\) ns\/event.*/\1/p' "$tmp/hold"
+    printf %s "$(sed -n 's/.*: \([0-9.]*\) ns\/event.*/\1/p' "$tmp/hold")"
 }
 bench_inflight() { # [DURATION]
     "$1/domino" run bench/inflight.yaml ${2:+--duration "$2"} --quiet --jobs 1 --out "$tmp/o" || return 1
@@ -76,6 +79,8 @@ bench_rss() { # DURATION
 bench_rss10() { bench_rss "$1" 10m; }
 bench_rss20() { bench_rss "$1" 20m; }
 
+# A bench_<name> prints its figure without a newline: measure adds one, and
+# an empty line would sort first and pull the median down.
 measure() { # NAME BUILD_DIR -> median of $runs, or n/a when a run fails
     i=0
     : >"$tmp/figures"
