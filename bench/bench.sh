@@ -17,8 +17,8 @@
 #                     time too), plus one sampler event per simulated second
 #   plain M/M/1       bench/plain_mm1.c, the issue's yardstick (a plain C
 #                     binary-heap program on the same model and random
-#                     numbers): model events/s, this checkout's program only,
-#                     measured between the two builds' mm1 rows
+#                     generator): model events/s, this checkout's program
+#                     only, measured right after the mm1 row
 #   hold 1e5          the kernel's event list with 100,000 pending: ns/event
 #   inflight 1e5      bench/inflight.yaml, 100,000 requests in flight:
 #                     ns per kernel event; the 60 s file spends its first
@@ -48,13 +48,15 @@ bench_mm() { # FILE
 }
 bench_mm1() { bench_mm "$1" scenarios/mm1.yaml; }
 bench_mm8() { bench_mm "$1" bench/mm8.yaml; }
+# The number before UNIT in FILE's first line that has one, without a newline.
+number_before() { printf %s "$(sed -n "s|.*: \([0-9.]*\) $1.*|\1|p" "$2" | head -1)"; }
 bench_plain() {
     "$1/bench/plain_mm1" >"$tmp/plain" || return 1
-    printf %s "$(sed -n 's/.*: \([0-9.]*\) M model events\/s.*/\1/p' "$tmp/plain")"
+    number_before "M model events/s" "$tmp/plain"
 }
 bench_hold() {
     "$1/bench/bench_kernel" 100000 10000000 >"$tmp/hold" || return 1
-    printf %s "$(sed -n 's/.*: \([0-9.]*\) ns\/event.*/\1/p' "$tmp/hold")"
+    number_before "ns/event" "$tmp/hold"
 }
 bench_inflight() { # [DURATION]
     "$1/domino" run bench/inflight.yaml ${2:+--duration "$2"} --quiet --jobs 1 --out "$tmp/o" || return 1

@@ -3,14 +3,17 @@
  * The speed aims for domino's M/M/1 file (18 M model events/s, "within 10%
  * of the plain-C program" as the stretch) were set against a plain C
  * binary-heap program measured at 23.1 M/s on this kind of machine. This is
- * that program, so that `make bench` can measure it in the same minute as
- * domino: the VM is shared and its speed drifts by a sixth within a day, so
- * the ratio of the two is the figure that does not drift.
+ * a program of that kind (it runs faster than that figure here), so that
+ * `make bench` measures it in the same minute as domino: the VM is shared
+ * and its speed drifts by up to a third within a day, and the yardstick
+ * shows how fast the machine was while the table was taken.
  *
  * Same model as scenarios/mm1.yaml: Poisson arrivals at 900/s, one server,
- * exponential service with mean 1 ms, 1.08e6 customers (1200 s). Same
- * random numbers as domino draws them: GSL's taus2 and gsl_ran_exponential,
- * one stream for arrivals and one for service. Nothing else: a binary heap
+ * exponential service with mean 1 ms, 1.08e6 customers (1200 s). Random
+ * numbers drawn as domino draws them, GSL's taus2 and gsl_ran_exponential,
+ * one stream for arrivals and one for service (seeded 1 and 2, not with
+ * domino's seed derivation, so the draws themselves differ; the work per
+ * draw is the same). Nothing else: a binary heap
  * of (time, kind) events, a ring of waiting customers' arrival times, and
  * the mean time in system (theory: 1 / (mu - lambda) = 10 ms) printed so
  * that a broken program shows. Model events/s = 2 x customers / wall, as

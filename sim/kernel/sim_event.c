@@ -62,14 +62,17 @@
  * heap stays valid around it and cancels made meanwhile never reach it.
  *
  * Lanes (see sim_event.h) are rings of 24-byte entries {at, subject,
- * sequence number, object in 32 bits} in time order, with one callback per lane, so a lane event
- * needs no slot record: its id is LANE_ID | lane << 48 | its ring position. Scheduling one writes
- * one ring entry; cancelling one sets a bit in the lane's dead bitmap and never reads the entry,
- * which was written a whole timeout ago and has left the cache. A lane with events has one heap
- * entry, its marker, carrying the (time, key) of its first event and a slot of its own that never
- * runs. Dead entries at a ring's front are dropped at once, so its first entry is always live; a
- * marker left pointing at a dropped entry is found stale when it reaches the root and moved on to
- * the next live entry (later in the order, so a sift-down from the root) without running anything.
+ * sequence number, object in 32 bits} in time order, with one callback per
+ * lane, so a lane event needs no slot record: its id is LANE_ID | lane << 48
+ * | its ring position. Scheduling one writes one ring entry; cancelling one
+ * sets a bit in the lane's dead bitmap and never reads the entry, which was
+ * written a whole timeout ago and has left the cache. A lane with events has
+ * one heap entry, its marker, carrying the (time, key) of its first event
+ * and a slot of its own that never runs. Dead entries at a ring's front are
+ * dropped at once, so its first entry is always live; a marker left pointing
+ * at a dropped entry is found stale when it reaches the root and moved on to
+ * the next live entry (later in the order, so a sift-down from the root)
+ * without running anything.
  *
  * The far store. With many events pending the heap is deep, and each pop
  * walks its whole depth through lines that are not in the L1 cache (1e5
